@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# demo.sh — the main job on the bundled example, with whatever model is available.
+#
+# Without the real model (17 GB, tools/get-weights.sh) it converts the tiny
+# RANDOM-WEIGHT test checkpoint from tests/data and runs interpret on it, so the
+# whole pipeline (checkpoint -> .ecgr1 -> tokenizer -> decoder -> sampler ->
+# streamed text) runs for real — but that text is meaningless and labelled so.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=$ROOT/build/ecgr1
+PROMPT="What is a normal QTc interval? Answer briefly."
+
+MODEL=${ECGR1_MODEL:-}
+[ -z "$MODEL" ] && [ -f "$ROOT/weights/ECG-R1-8B-RL.ecgr1" ] && MODEL=$ROOT/weights/ECG-R1-8B-RL.ecgr1
+if [ -n "$MODEL" ]; then
+  echo "== ecgr1 info $MODEL"
+  "$BIN" info "$MODEL"
+  echo "== ecgr1 interpret -m $MODEL -p \"$PROMPT\""
+  "$BIN" interpret -m "$MODEL" -p "$PROMPT" -n 256
+  exit 0
+fi
+
+echo "== No real model found (-m, \$ECGR1_MODEL or weights/ECG-R1-8B-RL.ecgr1)."
+echo "   To get it: tools/get-weights.sh (downloads 17.7 GB and converts it)."
+echo "   Running the pipeline on the tiny RANDOM-WEIGHT test model instead: its text is meaningless."
+TINY=$ROOT/build/tiny-random-test-model.ecgr1
+"$BIN" convert-weights "$ROOT/tests/data/golden_a/model" -o "$TINY" --random-weights
+echo "== ecgr1 info $TINY"
+"$BIN" info "$TINY"
+echo "== ecgr1 tokenize -m $TINY \"QTc 452 ms; ST elevation 2 mm in V2-V4\""
+"$BIN" tokenize -m "$TINY" "QTc 452 ms; ST elevation 2 mm in V2-V4"
+echo "== ecgr1 interpret -m $TINY -p \"$PROMPT\" -n 24   (RANDOM WEIGHTS)"
+"$BIN" interpret -m "$TINY" -p "$PROMPT" -n 24
