@@ -247,10 +247,14 @@ TEST_CASE("broken safetensors files are refused with the file name", "[safetenso
 
 TEST_CASE("strict JSON parse catches nested duplicate keys", "[safetensors]") {
   const std::string ok = R"({"a":{"x":1,"y":[{"x":2},{"x":3}]},"b":{"x":1}})";
-  CHECK_NOTHROW(ecgr1::ParseStrictJson(ok.data(), ok.size(), "ok.json", ExitCode::kBadModel));
+  CHECK_NOTHROW(ecgr1::ParseJson(ok.data(), ok.size(), "ok.json", ExitCode::kBadModel));
   const std::string bad = R"({"a":{"x":1,"y":[{"x":2,"x":3}]}})";
-  RequireBadModel([&] { ecgr1::ParseStrictJson(bad.data(), bad.size(), "bad.json", ExitCode::kBadModel); },
+  RequireBadModel([&] { ecgr1::ParseJson(bad.data(), bad.size(), "bad.json", ExitCode::kBadModel); },
                   "bad.json", "'x'");
+  // Nesting deep enough to overflow a recursive walk is refused up front.
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  RequireBadModel([&] { ecgr1::ParseJson(deep.data(), deep.size(), "deep.json", ExitCode::kBadModel); },
+                  "deep.json", "nested deeper");
 }
 
 namespace {

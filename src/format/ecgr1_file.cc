@@ -9,7 +9,7 @@
 
 #include "base/atomic_file.h"
 #include "base/error.h"
-#include "io/safetensors.h"  // ParseStrictJson
+#include "io/json.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, ".ecgr1 is little-endian");
 
@@ -218,7 +218,7 @@ Ecgr1File::Ecgr1File(const std::string& path) : file_(path, ExitCode::kBadModel)
   data_offset_ = h.data_offset;
   data_size_ = h.data_size;
 
-  metadata_ = ParseStrictJson(reinterpret_cast<const char*>(file_.data()) + h.metadata_offset, h.metadata_size,
+  metadata_ = ParseJson(reinterpret_cast<const char*>(file_.data()) + h.metadata_offset, h.metadata_size,
                               path + ": metadata", ExitCode::kBadModel);
   if (!metadata_.is_object()) Fail(ExitCode::kBadModel, "%s: metadata is not a JSON object", p);
 

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "base/error.h"
+#include "io/json.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors is little-endian");
 
@@ -134,49 +135,7 @@ void CheckTiling(const std::string& path, const std::vector<Entry>& entries, uin
          expect < data_size ? "trailing bytes" : "file truncated");
 }
 
-// nlohmann's message without its "[json.exception.x.y] " prefix, cut to a
-// sane length, with control and non-ASCII bytes (it quotes the bytes it read,
-// which may be invalid UTF-8) replaced so the line is safe to print.
-std::string CleanJsonMessage(const char* what) {
-  std::string m = what;
-  if (!m.empty() && m[0] == '[') {
-    const size_t close = m.find("] ");
-    if (close != std::string::npos) m.erase(0, close + 2);
-  }
-  if (m.size() > 300) m = m.substr(0, 300) + "...";
-  for (char& c : m)
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
-  return m;
-}
-
 }  // namespace
-
-nlohmann::json ParseStrictJson(const char* text, size_t n, const std::string& what, ExitCode code) {
-  // One set of seen keys per open object; the parser callback sees keys in
-  // document order, so a repeated key is caught before nlohmann overwrites it.
-  std::vector<std::set<std::string>> open;
-  std::string dup;
-  auto cb = [&](int /*depth*/, json::parse_event_t ev, json& parsed) {
-    if (ev == json::parse_event_t::object_start) {
-      open.emplace_back();
-    } else if (ev == json::parse_event_t::object_end) {
-      if (!open.empty()) open.pop_back();
-    } else if (ev == json::parse_event_t::key && !open.empty() && dup.empty()) {
-      const std::string& k = parsed.get_ref<const std::string&>();
-      if (!open.back().insert(k).second) dup = k;
-    }
-    return true;
-  };
-  json j;
-  try {
-    j = json::parse(text, text + n, cb);
-  } catch (const json::exception& e) {
-    // nlohmann's message names the byte position and, for bad UTF-8, says so.
-    Fail(code, "%s: invalid JSON: %s", what.c_str(), CleanJsonMessage(e.what()).c_str());
-  }
-  if (!dup.empty()) Fail(code, "%s: duplicate JSON key '%s'", what.c_str(), dup.c_str());
-  return j;
-}
 
 SafetensorsFile::SafetensorsFile(const std::string& path) : file_(path, ExitCode::kBadModel) {
   const char* p = path.c_str();
@@ -193,7 +152,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(path, ExitCode
     Fail(ExitCode::kBadModel, "%s: header length %llu exceeds the %llu bytes after the length field", p,
          (unsigned long long)n, (unsigned long long)(size - 8));
   const char* text = reinterpret_cast<const char*>(file_.data()) + 8;
-  const json header = ParseStrictJson(text, n, path, ExitCode::kBadModel);
+  const json header = ParseJson(text, n, path, ExitCode::kBadModel);
   if (!header.is_object()) Fail(ExitCode::kBadModel, "%s: header is not a JSON object", p);
 
   std::vector<Entry> entries;
@@ -243,7 +202,7 @@ bool IsPlainFileName(const std::string& s) {
 std::map<std::string, std::string> ReadWeightMap(const std::string& index_path) {
   const char* p = index_path.c_str();
   const std::string text = ReadSmallFile(index_path, ExitCode::kBadModel, kMaxIndexBytes);
-  const json j = ParseStrictJson(text.data(), text.size(), index_path, ExitCode::kBadModel);
+  const json j = ParseJson(text.data(), text.size(), index_path, ExitCode::kBadModel);
   if (!j.is_object()) Fail(ExitCode::kBadModel, "%s: not a JSON object", p);
   auto wm = j.find("weight_map");
   if (wm == j.end() || !wm->is_object()) Fail(ExitCode::kBadModel, "%s: missing \"weight_map\" object", p);

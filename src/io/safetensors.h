@@ -19,13 +19,10 @@
 
 #include "base/mapped_file.h"
 #include "base/tensor.h"
+#include "io/json.h"
 
 namespace ecgr1 {
 
-// Parses untrusted JSON text strictly: valid UTF-8, valid JSON, and no object
-// with a repeated key (nlohmann would silently keep the last one). Fails with
-// `code` and a message starting with `what` (usually the file name).
-nlohmann::json ParseStrictJson(const char* text, size_t n, const std::string& what, ExitCode code);
 
 class SafetensorsFile {
  public:
