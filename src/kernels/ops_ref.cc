@@ -1,0 +1,132 @@
+#include "kernels/ops_ref.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <vector>
+
+#include "base/bf16.h"
+
+namespace ecgr1 {
+
+size_t WeightMatrix::row_bytes() const {
+  uint64_t b = 0;
+  if (!BytesOf(type, cols, &b)) std::abort();  // validated at load
+  return static_cast<size_t>(b);
+}
+
+WeightMatrix AsMatrix(const TensorView& t) {
+  WeightMatrix m;
+  m.type = t.dtype;
+  m.data = t.data;
+  m.rows = t.shape.empty() ? 1 : static_cast<size_t>(t.shape[0]);
+  m.cols = m.rows == 0 ? 0 : static_cast<size_t>(t.numel() / m.rows);
+  return m;
+}
+
+namespace ref {
+
+void RowToF32(const WeightMatrix& w, size_t r, float* out) {
+  const uint8_t* row = static_cast<const uint8_t*>(w.data) + r * w.row_bytes();
+  switch (w.type) {
+    case DType::kF32:
+      for (size_t i = 0; i < w.cols; ++i) out[i] = reinterpret_cast<const float*>(row)[i];
+      break;
+    case DType::kBF16:
+      for (size_t i = 0; i < w.cols; ++i) out[i] = Bf16ToF32(reinterpret_cast<const uint16_t*>(row)[i]);
+      break;
+    case DType::kF16:
+      for (size_t i = 0; i < w.cols; ++i) out[i] = F16ToF32(reinterpret_cast<const uint16_t*>(row)[i]);
+      break;
+    default:
+      std::abort();  // the model loader only admits the types above for matrices
+  }
+}
+
+void MatMul(const WeightMatrix& w, const float* x, size_t n, float* y, const float* bias) {
+  std::vector<float> row(w.cols);
+  for (size_t r = 0; r < w.rows; ++r) {
+    RowToF32(w, r, row.data());
+    for (size_t i = 0; i < n; ++i) {
+      double acc = 0;
+      const float* xi = x + i * w.cols;
+      for (size_t c = 0; c < w.cols; ++c) acc += static_cast<double>(row[c]) * xi[c];
+      y[i * w.rows + r] = static_cast<float>(acc) + (bias ? bias[r] : 0.0f);
+    }
+  }
+}
+
+float Dot(const float* a, const float* b, size_t n) {
+  double acc = 0;
+  for (size_t i = 0; i < n; ++i) acc += static_cast<double>(a[i]) * b[i];
+  return static_cast<float>(acc);
+}
+
+void Axpy(float a, const float* x, float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
+void Add(const float* x, float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] += x[i];
+}
+
+void Scale(float a, float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] *= a;
+}
+
+void RmsNorm(const float* x, const float* gamma, size_t n, float eps, float* out) {
+  double ss = 0;
+  for (size_t i = 0; i < n; ++i) ss += static_cast<double>(x[i]) * x[i];
+  const float inv = static_cast<float>(1.0 / std::sqrt(ss / static_cast<double>(n) + eps));
+  for (size_t i = 0; i < n; ++i) out[i] = x[i] * inv * gamma[i];
+}
+
+void LayerNorm(const float* x, const float* gamma, const float* beta, size_t n, float eps, float* out) {
+  double mean = 0;
+  for (size_t i = 0; i < n; ++i) mean += x[i];
+  mean /= static_cast<double>(n);
+  double var = 0;
+  for (size_t i = 0; i < n; ++i) var += (x[i] - mean) * (x[i] - mean);
+  var /= static_cast<double>(n);
+  const double inv = 1.0 / std::sqrt(var + eps);
+  for (size_t i = 0; i < n; ++i)
+    out[i] = static_cast<float>((x[i] - mean) * inv) * gamma[i] + beta[i];
+}
+
+void Softmax(float* x, size_t n) {
+  if (n == 0) return;
+  float m = x[0];
+  for (size_t i = 1; i < n; ++i) m = std::max(m, x[i]);
+  double sum = 0;
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = std::exp(x[i] - m);
+    sum += x[i];
+  }
+  const float inv = static_cast<float>(1.0 / sum);
+  for (size_t i = 0; i < n; ++i) x[i] *= inv;
+}
+
+void SiluMul(float* gate, const float* up, size_t n) {
+  for (size_t i = 0; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+}
+
+void GeluErf(float* x, size_t n) {
+  for (size_t i = 0; i < n; ++i) x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * 0.70710678118654752f));
+}
+
+void GeluTanh(float* x, size_t n) {
+  const float k = 0.79788456080286536f;  // sqrt(2/pi)
+  for (size_t i = 0; i < n; ++i)
+    x[i] = 0.5f * x[i] * (1.0f + std::tanh(k * (x[i] + 0.044715f * x[i] * x[i] * x[i])));
+}
+
+void RopeRotateHalf(float* x, const float* cos_, const float* sin_, size_t dim) {
+  const size_t half = dim / 2;
+  for (size_t j = 0; j < half; ++j) {
+    const float a = x[j], b = x[j + half];
+    x[j] = a * cos_[j] - b * sin_[j];
+    x[j + half] = b * cos_[j] + a * sin_[j];
+  }
+}
+
+}  // namespace ref
+}  // namespace ecgr1
