@@ -1,0 +1,150 @@
+// cmd_interpret.cc — `ecgr1 interpret`: prompt in, streamed reasoning out.
+//
+// Text-only for now; ECG records and images join in later issues through the
+// same prompt plan (tags <ecg> / <image>). Text mode streams tokens to stdout
+// as they are produced; --json prints one object at the end.
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "app/commands.h"
+#include "base/error.h"
+#include "base/mapped_file.h"
+#include "engine/model.h"
+#include "engine/session.h"
+#include "text/prompt.h"
+
+namespace ecgr1 {
+namespace {
+
+struct InterpretFlags {
+  std::string model, prompt, messages, system;
+  bool system_given = false;
+  int max_new = 2048;
+  float temperature = 0.0f, top_p = 1.0f, repeat_penalty = 1.0f;
+  int top_k = 0;
+  uint64_t seed = 0;
+  bool sample = false, json = false, special = false;
+  int ctx = 0, threads = 0;
+};
+
+int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_given) {
+  SetThreads(f.threads);
+  // Read the prompt before loading the model, so bad input fails fast.
+  std::vector<ChatMessage> messages;
+  if (!f.messages.empty()) {
+    if (!f.prompt.empty()) Fail(ExitCode::kUsage, "give either -p or --messages, not both");
+    const std::string text = f.messages == "-" ? TextArgument("-", "--messages")
+                                               : ReadSmallFile(f.messages, ExitCode::kBadInput, 64u << 20);
+    messages = ParseMessagesJson(text, f.messages == "-" ? "<stdin>" : f.messages);
+  } else {
+    const std::string text = f.prompt.empty() ? std::string() : TextArgument(f.prompt, "prompt");
+    int n_ecg = 0, n_image = 0;
+    CountTags(text, &n_ecg, &n_image);
+    const bool tagged = n_ecg + n_image > 0;
+    messages.push_back({"user", tagged ? text : DefaultUserText(text, 0, 0)});
+  }
+  if (f.system_given) {
+    if (!messages.empty() && messages.front().role == "system") messages.erase(messages.begin());
+    messages.insert(messages.begin(), ChatMessage{"system", f.system});
+  }
+  messages = WithDefaultSystem(std::move(messages));
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const Model model(FindModel(f.model));
+  const double load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+
+  PromptInputs in;
+  in.parse_special = f.special;
+  in.ecg_tokens = static_cast<int>(model.config().ecg.tokens());
+  const PromptPlan plan = BuildPrompt(model.tokenizer(), messages, in);
+
+  GenerateOptions opt;
+  opt.max_new_tokens = f.max_new;
+  SamplerConfig& s = opt.sampler;
+  if (f.sample) {  // the checkpoint's generation_config.json preset
+    s.temperature = model.generation().temperature;
+    s.top_k = model.generation().top_k;
+    s.top_p = model.generation().top_p;
+    s.repetition_penalty = model.generation().repetition_penalty;
+  }
+  if (temp_given || !f.sample) s.temperature = f.temperature;
+  if (top_k_given) s.top_k = f.top_k;
+  if (top_p_given) s.top_p = f.top_p;
+  if (f.repeat_penalty != 1.0f) s.repetition_penalty = f.repeat_penalty;
+  s.seed = f.seed;
+
+  const size_t ctx = f.ctx > 0 ? static_cast<size_t>(f.ctx) : plan.ids.size() + static_cast<size_t>(f.max_new);
+  if (plan.ids.size() + static_cast<size_t>(f.max_new) > ctx)
+    Fail(ExitCode::kUsage, "--ctx %zu is too small: the prompt has %zu tokens and -n allows %d more", ctx,
+         plan.ids.size(), f.max_new);
+  Session session(model, ctx);
+  // Said once everything has been checked, so that errors stay one line.
+  if (model.random_weights())
+    std::fprintf(stderr, "ecgr1: note: %s is a tiny RANDOM-WEIGHT test model; its output is meaningless\n",
+                 model.path().c_str());
+  std::function<void(const std::string&)> stream;
+  if (!f.json)
+    stream = [](const std::string& piece) {
+      std::fwrite(piece.data(), 1, piece.size(), stdout);
+      std::fflush(stdout);
+    };
+  const GenerateResult r = session.Generate(plan, opt, stream);
+
+  if (f.json) {
+    const double n_gen = static_cast<double>(r.tokens.size());
+    nlohmann::json j = {
+        {"text", r.text},
+        {"tokens", r.tokens},
+        {"prompt_tokens", r.prompt_tokens},
+        {"generated_tokens", r.tokens.size()},
+        {"finish_reason", r.finish_reason},
+        {"model", {{"path", model.path()}, {"random_weights", model.random_weights()}}},
+        {"sampling", {{"temperature", s.temperature}, {"top_k", s.top_k}, {"top_p", s.top_p},
+                      {"repetition_penalty", s.repetition_penalty}, {"seed", s.seed}}},
+        {"timings", {{"load_ms", load_ms}, {"prefill_ms", r.prefill_ms}, {"decode_ms", r.decode_ms},
+                     {"prefill_tokens_per_s", r.prefill_ms > 0 ? 1000.0 * static_cast<double>(r.prompt_tokens) / r.prefill_ms : 0.0},
+                     {"decode_tokens_per_s", r.decode_ms > 0 && n_gen > 1 ? 1000.0 * (n_gen - 1) / r.decode_ms : 0.0}}},
+    };
+    std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  } else {
+    if (r.text.empty() || r.text.back() != '\n') std::fputc('\n', stdout);
+  }
+  return 0;
+}
+
+}  // namespace
+
+Command AddInterpretCommand(CLI::App& app) {
+  auto f = std::make_shared<InterpretFlags>();
+  CLI::App* sub = app.add_subcommand("interpret", "Generate ECG-R1's interpretation (text prompts for now)");
+  sub->add_option("-m,--model", f->model, "Model file (.ecgr1); default $ECGR1_MODEL or " + std::string(kDefaultModelPath));
+  sub->add_option("-p,--prompt", f->prompt,
+                  "User text, or - for standard input; may place <ecg>/<image> tags (default: ECG-R1's trained instruction)");
+  sub->add_option("--messages", f->messages, "A whole conversation as JSON {\"messages\": [{\"role\", \"content\"}]} (file or -)");
+  sub->add_option("--system", f->system, "Replace the system prompt (\"\" removes it)");
+  sub->add_option("-n,--max-new-tokens", f->max_new, "Stop after this many new tokens")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  CLI::Option* temp = sub->add_option("--temp", f->temperature, "Sampling temperature (0 = greedy, as ECG-R1 was evaluated)")
+                          ->check(CLI::Range(0.0f, 100.0f))
+                          ->capture_default_str();
+  CLI::Option* top_k = sub->add_option("--top-k", f->top_k, "Keep the k most likely tokens (0 = off)")->check(CLI::Range(0, 1 << 24));
+  CLI::Option* top_p = sub->add_option("--top-p", f->top_p, "Nucleus sampling mass (1 = off)")->check(CLI::Range(0.0f, 1.0f));
+  sub->add_option("--repeat-penalty", f->repeat_penalty, "Repetition penalty (1 = off)")->check(CLI::Range(0.01f, 100.0f));
+  sub->add_option("--seed", f->seed, "Random seed for sampling")->capture_default_str();
+  sub->add_flag("--sample", f->sample, "Use the checkpoint's sampling preset (generation_config.json) instead of greedy");
+  sub->add_flag("--json", f->json, "Print one JSON object (text, tokens, prompt_tokens, finish_reason, timings)");
+  sub->add_flag("--special", f->special, "Recognise special-token strings such as <|im_end|> in prompt text");
+  sub->add_option("--ctx", f->ctx, "Context size in tokens (default: prompt + max new tokens)")->check(CLI::Range(0, 1 << 22));
+  sub->add_option("-t,--threads", f->threads, "Threads (default: all cores)")->check(CLI::Range(0, 1024));
+  CLI::Option* system = sub->get_option("--system");
+  return {sub, [f, temp, top_k, top_p, system] {
+            f->system_given = system->count() > 0;
+            return Run(*f, temp->count() > 0, top_k->count() > 0, top_p->count() > 0);
+          }};
+}
+
+}  // namespace ecgr1

@@ -1,0 +1,190 @@
+#include "convert/convert.h"
+
+#include <sys/stat.h>
+
+#include <cstring>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "base/bf16.h"
+#include "base/error.h"
+#include "base/mapped_file.h"
+#include "engine/model.h"
+#include "io/json.h"
+#include "io/safetensors.h"
+#include "model/config.h"
+#include "model/tensor_table.h"
+#include "text/prompt.h"
+#include "text/tokenizer.h"
+
+namespace ecgr1 {
+
+const char* const kConverterVersion = "ecgr1-convert " ECGR1_VERSION;
+
+namespace {
+
+using nlohmann::json;
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+json ReadJsonFile(const std::string& path) {
+  return ParseJson(ReadSmallFile(path, ExitCode::kBadModel, 64u << 20), path, ExitCode::kBadModel);
+}
+
+float ReadElement(const TensorView& t, uint64_t i) {
+  switch (t.dtype) {
+    case DType::kF32: {
+      float f;
+      std::memcpy(&f, t.data + 4 * i, 4);
+      return f;
+    }
+    case DType::kBF16: {
+      uint16_t h;
+      std::memcpy(&h, t.data + 2 * i, 2);
+      return Bf16ToF32(h);
+    }
+    default: {  // kF16 (checked before)
+      uint16_t h;
+      std::memcpy(&h, t.data + 2 * i, 2);
+      return F16ToF32(h);
+    }
+  }
+}
+
+// Copies/converts a source tensor into `dst` in type `to`.
+void ConvertTensor(const TensorView& src, DType to, uint8_t* dst) {
+  const uint64_t n = src.numel();
+  if (src.dtype == to) {
+    std::memcpy(dst, src.data, src.nbytes);
+    return;
+  }
+  const long long nn = static_cast<long long>(n);
+  if (to == DType::kF32) {
+#pragma omp parallel for schedule(static) if (nn > (1 << 16))
+    for (long long i = 0; i < nn; ++i) {
+      const float f = ReadElement(src, static_cast<uint64_t>(i));
+      std::memcpy(dst + 4 * i, &f, 4);
+    }
+  } else {  // kBF16
+#pragma omp parallel for schedule(static) if (nn > (1 << 16))
+    for (long long i = 0; i < nn; ++i) {
+      const uint16_t h = F32ToBf16(ReadElement(src, static_cast<uint64_t>(i)));
+      std::memcpy(dst + 2 * i, &h, 2);
+    }
+  }
+}
+
+}  // namespace
+
+ConvertSummary ConvertCheckpoint(const std::string& dir, const std::string& out, const ConvertOptions& opt) {
+  if (opt.type != DType::kF32 && opt.type != DType::kBF16)
+    Fail(ExitCode::kUsage, "convert-weights: --type must be f32 or bf16");
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    Fail(ExitCode::kBadModel, "%s: not a checkpoint folder", dir.c_str());
+
+  const std::string config_path = dir + "/config.json";
+  const json hf_config = ReadJsonFile(config_path);
+  const ModelConfig config = ModelConfig::FromHfConfig(hf_config, config_path);
+
+  const std::string tok_path = dir + "/tokenizer.json";
+  const Tokenizer tok = Tokenizer::FromHuggingFace(ReadSmallFile(tok_path, ExitCode::kBadModel, 256u << 20), tok_path);
+  if (tok.size() > config.text.vocab)
+    Fail(ExitCode::kBadModel, "%s: the tokenizer has %d ids but the model's vocabulary only %lld rows",
+         tok_path.c_str(), tok.size(), static_cast<long long>(config.text.vocab));
+
+  GenerationDefaults gen;
+  const std::string gen_path = dir + "/generation_config.json";
+  if (Exists(gen_path)) {
+    gen = GenerationDefaults::FromJson(ReadJsonFile(gen_path), gen_path);
+  }
+  // tokenizer_config.json: its added tokens must agree with tokenizer.json;
+  // its eos_token is the stop token when generation_config.json names none.
+  const std::string tc_path = dir + "/tokenizer_config.json";
+  if (Exists(tc_path)) {
+    const json tc = ReadJsonFile(tc_path);
+    if (!tc.is_object()) Fail(ExitCode::kBadModel, "%s: not a JSON object", tc_path.c_str());
+    if (tc.contains("added_tokens_decoder")) {
+      const json& atd = tc["added_tokens_decoder"];
+      if (!atd.is_object()) Fail(ExitCode::kBadModel, "%s: added_tokens_decoder is not an object", tc_path.c_str());
+      for (auto it = atd.begin(); it != atd.end(); ++it) {
+        const json& content = it.value().is_object() && it.value().contains("content") ? it.value()["content"] : json();
+        if (!content.is_string())
+          Fail(ExitCode::kBadModel, "%s: added token %s has no content", tc_path.c_str(), it.key().c_str());
+        const int32_t id = tok.TokenId(content.get<std::string>());
+        if (std::to_string(id) != it.key())
+          Fail(ExitCode::kBadModel, "%s: added token %s \"%s\" is id %d in tokenizer.json", tc_path.c_str(),
+               it.key().c_str(), content.get<std::string>().c_str(), id);
+      }
+    }
+    if (gen.eos_ids.empty() && tc.contains("eos_token") && tc["eos_token"].is_string()) {
+      const int32_t id = tok.TokenId(tc["eos_token"].get<std::string>());
+      if (id < 0) Fail(ExitCode::kBadModel, "%s: eos_token is not a token", tc_path.c_str());
+      gen.eos_ids.push_back(id);
+    }
+  }
+  if (gen.eos_ids.empty()) {
+    for (const char* s : {"<|im_end|>", "<|endoftext|>"})
+      if (tok.TokenId(s) >= 0) gen.eos_ids.push_back(tok.TokenId(s));
+  }
+  json preprocessor = nullptr;
+  if (Exists(dir + "/preprocessor_config.json")) preprocessor = ReadJsonFile(dir + "/preprocessor_config.json");
+
+  // Check the tensors against the table: missing, mis-shaped, wrong dtype, extra.
+  const SafetensorsCheckpoint ck(dir);
+  const std::vector<ExpectedTensor> table = ExpectedTensors(config);
+  std::set<std::string> expected;
+  std::vector<Ecgr1TensorSpec> specs;
+  uint64_t total = 0;
+  for (const ExpectedTensor& e : table) {
+    expected.insert(e.name);
+    const TensorView* t = ck.Find(e.name);
+    if (t == nullptr) Fail(ExitCode::kBadModel, "%s: tensor %s is missing", dir.c_str(), e.name.c_str());
+    bool shape_ok = t->shape.size() == e.shape.size();
+    for (size_t i = 0; shape_ok && i < e.shape.size(); ++i) shape_ok = e.shape[i] == 0 || e.shape[i] == t->shape[i];
+    if (!shape_ok)
+      Fail(ExitCode::kBadModel, "%s: tensor %s has shape %s, expected %s", ck.ShardOf(e.name).c_str(), e.name.c_str(),
+           ShapeString(t->shape).c_str(), ShapeString(e.shape).c_str());
+    if (t->dtype != DType::kF32 && t->dtype != DType::kBF16 && t->dtype != DType::kF16)
+      Fail(ExitCode::kBadModel, "%s: tensor %s has dtype %s; only F32, F16 and BF16 weights can be converted",
+           ck.ShardOf(e.name).c_str(), e.name.c_str(), Info(t->dtype).name);
+    Ecgr1TensorSpec s;
+    s.name = e.name;
+    s.dtype = e.role == TensorRole::kVector ? DType::kF32 : opt.type;
+    s.shape = t->shape;
+    const TensorView* src = t;
+    const DType to = s.dtype;
+    s.fill = [src, to](uint8_t* dst, uint64_t) { ConvertTensor(*src, to, dst); };
+    uint64_t b = 0;
+    BytesOf(s.dtype, t->numel(), &b);
+    total += b;
+    specs.push_back(std::move(s));
+  }
+  for (const std::string& n : ck.Names())
+    if (expected.count(n) == 0)
+      Fail(ExitCode::kBadModel, "%s: unexpected tensor %s (not part of the ECG-R1 architecture)",
+           ck.ShardOf(n).c_str(), n.c_str());
+
+  json meta;
+  meta["format"] = "ecgr1";
+  meta["hf_config"] = hf_config;
+  meta["tokenizer"] = tok.ToJson();
+  meta["generation"] = gen.ToJson();
+  meta["chat"] = {{"template", "chatml"}, {"system", kEcgR1SystemPrompt}, {"instruction", kEcgR1Instruction}};
+  if (!preprocessor.is_null()) meta["preprocessor"] = preprocessor;
+  // The smallest real ECG-R1 is 8B (d = 4096); anything tiny is a test model.
+  const bool random_weights = opt.random_weights || config.text.hidden < 512;
+  meta["provenance"] = {{"source", dir},
+                        {"converter", kConverterVersion},
+                        {"weight_type", Info(opt.type).name},
+                        {"tensors", specs.size()},
+                        {"random_weights", random_weights}};
+  WriteEcgr1(out, meta, specs, opt.progress);
+  return ConvertSummary{specs.size(), total};
+}
+
+}  // namespace ecgr1

@@ -1,0 +1,97 @@
+#include "engine/session.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "base/error.h"
+
+namespace ecgr1 {
+namespace {
+
+double MsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+namespace {
+
+// Refuses a context whose KV cache could not fit in this machine's memory,
+// with a message instead of an allocation failure.
+size_t CheckedContext(const TextConfig& c, size_t ctx) {
+  const double bytes = 2.0 * 4.0 * static_cast<double>(c.layers) * static_cast<double>(c.kv_heads * c.head_dim) *
+                       static_cast<double>(ctx);
+  const double phys = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGESIZE));
+  if (bytes > 0.8 * phys)
+    Fail(ExitCode::kUsage, "a context of %zu tokens needs %.1f GB of KV cache, more than this machine has (%.1f GB)",
+         ctx, bytes / 1e9, phys / 1e9);
+  return ctx;
+}
+
+}  // namespace
+
+Session::Session(const Model& model, size_t ctx)
+    : model_(model),
+      decoder_(model.text_weights(), model.config().text),
+      cache_(model.config().text, CheckedContext(model.config().text, ctx)) {}
+
+GenerateResult Session::Generate(const PromptPlan& plan, const GenerateOptions& opt,
+                                 const std::function<void(const std::string&)>& on_text) {
+  const TextConfig& c = model_.config().text;
+  const size_t d = static_cast<size_t>(c.hidden), vocab = static_cast<size_t>(c.vocab);
+  const size_t L = plan.ids.size();
+  if (L == 0) Fail(ExitCode::kUsage, "empty prompt");
+  for (int32_t id : plan.ids)
+    if (id < 0 || id >= c.vocab) Fail(ExitCode::kInternal, "prompt token %d outside the vocabulary", id);
+  if (L + static_cast<size_t>(std::max(opt.max_new_tokens, 0)) > cache_.capacity() - cache_.size())
+    Fail(ExitCode::kUsage, "context too small: the prompt has %zu tokens and up to %d may be generated, but the "
+         "context holds %zu (raise --ctx or lower -n)", L, opt.max_new_tokens, cache_.capacity() - cache_.size());
+  const std::vector<int32_t>& stops = opt.stop_ids.empty() ? model_.generation().eos_ids : opt.stop_ids;
+  GenerateResult r;
+  r.prompt_tokens = L;
+
+  // Prefill: the whole prompt in one chunk; only the last row's logits are needed.
+  auto t0 = std::chrono::steady_clock::now();
+  x_.resize(L * d);
+  logits_.resize(vocab);
+  decoder_.Embed(plan.ids.data(), L, x_.data());
+  if (opt.patch_embeddings) opt.patch_embeddings(x_.data(), L);
+  decoder_.Forward(x_.data(), L, plan.positions, cache_, opt.hooks);
+  decoder_.Logits(x_.data() + (L - 1) * d, 1, logits_.data());
+  r.prefill_ms = MsSince(t0);
+
+  Sampler sampler(opt.sampler);
+  std::vector<int32_t> history(plan.ids);
+  Utf8Stream stream;
+  const Tokenizer& tok = model_.tokenizer();
+  auto t1 = std::chrono::steady_clock::now();
+  r.finish_reason = "length";
+  for (int step = 0; step < opt.max_new_tokens; ++step) {
+    const int32_t id = sampler.Sample(logits_.data(), vocab, history);
+    r.tokens.push_back(id);
+    history.push_back(id);
+    if (std::find(stops.begin(), stops.end(), id) != stops.end()) {
+      r.finish_reason = "stop";
+      break;
+    }
+    const std::string piece = stream.Push(id < tok.size() ? tok.TokenBytes(id) : std::string());
+    r.text += piece;
+    if (on_text && !piece.empty()) on_text(piece);
+    if (step + 1 == opt.max_new_tokens) break;
+    // Decode step: position = cache index + rope_delta on t, h and w.
+    const int64_t p = static_cast<int64_t>(cache_.size()) + plan.rope_delta;
+    Positions pos;
+    pos.Push(p, p, p);
+    decoder_.Embed(&id, 1, x_.data());
+    decoder_.Forward(x_.data(), 1, pos, cache_);
+    decoder_.Logits(x_.data(), 1, logits_.data());
+  }
+  const std::string tail = stream.Flush();
+  r.text += tail;
+  if (on_text && !tail.empty()) on_text(tail);
+  r.decode_ms = MsSince(t1);
+  return r;
+}
+
+}  // namespace ecgr1

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# cli_test.sh — the ecgr1 binary through its command line, on real and broken files.
+# Usage: cli_test.sh path/to/ecgr1 path/to/tests/data
+# Every bad input must give exactly one "ecgr1: ..." line on stderr naming the
+# file, the documented non-zero exit code, and leave no output file behind.
+set -u
+BIN=$(realpath "$1")
+DATA=$2
+GOLD=$DATA/golden_a
+TMP=$(mktemp -d /tmp/ecgr1_cli_XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect CODE NEEDLE -- command...: exit code CODE, one stderr line containing NEEDLE.
+expect() {
+  local code=$1 needle=$2
+  shift 3
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  local rc=$?
+  local lines
+  lines=$(wc -l <"$TMP/err")
+  if [ "$rc" != "$code" ]; then bad "exit $rc (want $code): $* :: $(head -c 300 "$TMP/err")"; return; fi
+  if [ "$code" != 0 ] && [ "$lines" != 1 ]; then bad "want one stderr line, got $lines: $*"; cat "$TMP/err"; return; fi
+  if ! grep -qF -- "$needle" "$TMP/err"; then bad "stderr lacks '$needle': $* :: $(cat "$TMP/err")"; return; fi
+  ok
+}
+
+# --- convert, info, tokenize, interpret on the golden checkpoint -------------
+"$BIN" convert-weights "$GOLD/model" -o "$TMP/tiny.ecgr1" --type f32 2>"$TMP/err" && ok || bad "convert f32: $(cat "$TMP/err")"
+"$BIN" convert-weights "$GOLD/model" -o "$TMP/tiny_bf16.ecgr1" 2>"$TMP/err" && ok || bad "convert bf16: $(cat "$TMP/err")"
+[ ! -e "$TMP/tiny.ecgr1.tmp."* ] 2>/dev/null && ok || bad "temporary file left behind"
+
+"$BIN" info "$TMP/tiny.ecgr1" >"$TMP/info" 2>&1 && grep -q "RANDOM-WEIGHT" "$TMP/info" && ok || bad "info: $(cat "$TMP/info")"
+"$BIN" info --json "$TMP/tiny_bf16.ecgr1" >"$TMP/info.json" && python3 - "$TMP/info.json" <<'PY' && ok || bad "info --json"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["tensors"] == 906 or j["tensors"] > 100, j["tensors"]
+assert j["random_weights"] is True
+assert "bf16" in j["types"] and "f32" in j["types"], j["types"]
+assert j["text"]["vocab"] == 151672
+PY
+
+"$BIN" tokenize -m "$TMP/tiny.ecgr1" --json -- "QTc 452 ms" >"$TMP/tok.json" &&
+  python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["ids"]==[43678,66,220,19,20,17,9829], j' "$TMP/tok.json" && ok || bad "tokenize"
+"$BIN" tokenize -m "$TMP/tiny.ecgr1" --json -- "<|im_end|>" >"$TMP/tok2.json" &&
+  python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert 151645 not in j["ids"], j' "$TMP/tok2.json" && ok || bad "tokenize must not parse specials by default"
+"$BIN" tokenize -m "$TMP/tiny.ecgr1" --special --json -- "<|im_end|>" >"$TMP/tok3.json" &&
+  python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["ids"]==[151645], j' "$TMP/tok3.json" && ok || bad "tokenize --special"
+echo -n "Hello world" | "$BIN" tokenize -m "$TMP/tiny.ecgr1" - >"$TMP/tok4" && grep -q "^9707" "$TMP/tok4" && ok || bad "tokenize from stdin"
+
+# The golden text-only case from the command line: exact greedy tokens.
+PROMPT=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["cases"]["text_only"]["messages"][1]["content"], end="")' "$GOLD/manifest.json")
+WANT=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["cases"]["text_only"]["generated_ids"])' "$GOLD/manifest.json")
+for m in tiny.ecgr1 tiny_bf16.ecgr1; do
+  "$BIN" interpret -m "$TMP/$m" -p "$PROMPT" --temp 0 -n 16 --json >"$TMP/gen.json" 2>"$TMP/err" &&
+    python3 - "$TMP/gen.json" "$WANT" <<'PY' && ok || bad "interpret --json greedy tokens ($m): $(cat "$TMP/err")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+want = json.loads(sys.argv[2])
+assert j["tokens"] == want, (j["tokens"], want)
+assert j["prompt_tokens"] == 42 and j["finish_reason"] == "length"
+for k in ("text", "timings"): assert k in j
+PY
+done
+grep -q "RANDOM-WEIGHT" "$TMP/err" && ok || bad "random-weight note missing on stderr"
+# Same prompt via stdin and via --messages.
+printf '%s' "$PROMPT" | "$BIN" interpret -m "$TMP/tiny.ecgr1" -p - -n 16 --json 2>/dev/null >"$TMP/gen2.json" &&
+  python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["tokens"]==json.loads(sys.argv[2])' "$TMP/gen2.json" "$WANT" && ok || bad "interpret -p -"
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(json.dumps({"messages": m["cases"]["text_only"]["messages"]}))' "$GOLD/manifest.json" >"$TMP/msgs.json"
+"$BIN" interpret -m "$TMP/tiny.ecgr1" --messages "$TMP/msgs.json" -n 16 --json 2>/dev/null >"$TMP/gen3.json" &&
+  python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["tokens"]==json.loads(sys.argv[2])' "$TMP/gen3.json" "$WANT" && ok || bad "interpret --messages"
+# Streaming text mode prints the decoded text.
+"$BIN" interpret -m "$TMP/tiny.ecgr1" -p "$PROMPT" -n 16 2>/dev/null >"$TMP/gen.txt" && [ -s "$TMP/gen.txt" ] && ok || bad "interpret text mode"
+ECGR1_MODEL="$TMP/tiny.ecgr1" "$BIN" interpret -p "$PROMPT" -n 2 >/dev/null 2>&1 && ok || bad "ECGR1_MODEL not used"
+
+# --- usage errors ----------------------------------------------------------
+expect 2 "" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" --temp -1
+expect 2 "" -- "$BIN" interpret --no-such-flag
+expect 2 "" -- "$BIN" convert-weights "$GOLD/model" -o "$TMP/x.ecgr1" --type q9
+[ ! -e "$TMP/x.ecgr1" ] && ok || bad "output left after usage error"
+expect 2 "<ecg> tag" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" -p "<ecg> what is this?" -n 2
+
+# --- missing model -----------------------------------------------------------
+(cd "$TMP" && env -u ECGR1_MODEL "$BIN" interpret -p hi >"$TMP/out" 2>"$TMP/err"); rc=$?
+[ "$rc" = 4 ] && grep -q "get-weights.sh" "$TMP/err" && ok || bad "no-model hint (rc $rc): $(cat "$TMP/err")"
+expect 4 "nope.ecgr1" -- "$BIN" info "$TMP/nope.ecgr1"
+
+# --- broken checkpoints: one line naming the problem, exit 4, no output file --
+mkckpt() { rm -rf "$TMP/ck"; cp -r "$GOLD/model" "$TMP/ck"; chmod -R u+w "$TMP/ck"; }
+convert_fails() {  # NEEDLE
+  rm -f "$TMP/broken.ecgr1"
+  expect 4 "$1" -- "$BIN" convert-weights "$TMP/ck" -o "$TMP/broken.ecgr1"
+  [ ! -e "$TMP/broken.ecgr1" ] && ! ls "$TMP"/broken.ecgr1.tmp.* >/dev/null 2>&1 && ok || bad "partial output left ($1)"
+}
+SHARD1=model-00001-of-00002.safetensors
+mkckpt; truncate -s 1000000 "$TMP/ck/$SHARD1"; convert_fails "$SHARD1"
+mkckpt; truncate -s 4 "$TMP/ck/$SHARD1"; convert_fails "$SHARD1"
+mkckpt; python3 - "$TMP/ck/$SHARD1" <<'PY'
+# Make the second tensor's offsets overlap the first.
+import json, struct, sys
+p = sys.argv[1]; b = bytearray(open(p, "rb").read())
+n = struct.unpack("<Q", b[:8])[0]; h = json.loads(b[8:8 + n])
+names = sorted((k for k in h if k != "__metadata__"), key=lambda k: h[k]["data_offsets"][0])
+h[names[1]]["data_offsets"][0] -= 2
+s = json.dumps(h, separators=(",", ":")).encode(); s += b" " * (n - len(s))
+assert len(s) == n; b[8:8 + n] = s; open(p, "wb").write(b)
+PY
+convert_fails "$SHARD1"
+mkckpt; python3 - "$TMP/ck" <<'PY'
+# Wrong shape: swap the dims of a decoder matrix (same byte size).
+import json, struct, sys, glob
+for p in sorted(glob.glob(sys.argv[1] + "/*.safetensors")):
+    b = bytearray(open(p, "rb").read()); n = struct.unpack("<Q", b[:8])[0]; h = json.loads(b[8:8 + n])
+    k = "model.language_model.layers.0.mlp.gate_proj.weight"
+    if k in h:
+        h[k]["shape"] = h[k]["shape"][::-1]
+        s = json.dumps(h, separators=(",", ":")).encode(); s += b" " * (n - len(s)); b[8:8 + n] = s; open(p, "wb").write(b)
+PY
+convert_fails "gate_proj.weight has shape"
+mkckpt; python3 - "$TMP/ck" <<'PY'
+# A tensor missing from the index and its shard cannot be faked simply: drop it from the index only.
+import json, sys
+p = sys.argv[1] + "/model.safetensors.index.json"; j = json.load(open(p))
+del j["weight_map"]["lm_head.weight"]; json.dump(j, open(p, "w"))
+PY
+convert_fails "lm_head.weight"
+mkckpt; python3 - "$TMP/ck" <<'PY'
+import json, sys
+p = sys.argv[1] + "/model.safetensors.index.json"; j = json.load(open(p))
+j["weight_map"]["lm_head.weight"] = "../evil.safetensors"; json.dump(j, open(p, "w"))
+PY
+convert_fails "evil.safetensors"
+mkckpt; python3 - "$TMP/ck" <<'PY'
+import json, sys
+p = sys.argv[1] + "/tokenizer.json"; j = json.load(open(p)); del j["model"]["merges"]; json.dump(j, open(p, "w"))
+PY
+convert_fails "tokenizer.json"
+mkckpt; echo '{"text_config": {' >"$TMP/ck/config.json"; convert_fails "config.json"
+mkckpt; rm "$TMP/ck/model-00002-of-00002.safetensors"; convert_fails "model-00002-of-00002.safetensors"
+
+# --- broken .ecgr1 files ---------------------------------------------------------
+SIZE=$(stat -c %s "$TMP/tiny_bf16.ecgr1")
+for cut in 0 7 64 1000 100000 $((SIZE / 2)) $((SIZE - 1)); do
+  head -c "$cut" "$TMP/tiny_bf16.ecgr1" >"$TMP/cut.ecgr1"
+  expect 4 "cut.ecgr1" -- "$BIN" info "$TMP/cut.ecgr1"
+done
+head -c 100 /dev/urandom >"$TMP/rand.ecgr1"; expect 4 "rand.ecgr1" -- "$BIN" info "$TMP/rand.ecgr1"
+expect 4 "" -- "$BIN" interpret -m "$TMP/cut.ecgr1" -p hi
+
+# --- output that cannot be written -----------------------------------------------
+expect 5 "/nonexistent-dir/x.ecgr1" -- "$BIN" convert-weights "$GOLD/model" -o /nonexistent-dir/x.ecgr1
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
