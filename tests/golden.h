@@ -65,8 +65,4 @@ inline double MaxAbsDiff(const float* a, const float* b, size_t n) {
   return m;
 }
 
-// Creates a fresh temporary folder (removed by the OS eventually; tests remove
-// what they write).
-std::string TempDir();
-
 }  // namespace ecgr1::test

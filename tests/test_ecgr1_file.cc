@@ -5,6 +5,8 @@
 // nothing behind.
 #include <catch2/catch.hpp>
 
+#include "test_util.h"
+
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -25,32 +27,11 @@ using ecgr1::Ecgr1File;
 using ecgr1::Error;
 using ecgr1::ExitCode;
 
+using ecgr1::test::ReadAll;
+using ecgr1::test::TempDir;
+using ecgr1::test::WriteAll;
+
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "ecgr1_fmt_XXXXXX").string();
-    REQUIRE(mkdtemp(&tmpl[0]) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string File(const std::string& name) const { return path + "/" + name; }
-};
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-}
-
-void WriteAll(const std::string& path, const std::string& bytes) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  REQUIRE(f.good());
-}
 
 uint64_t GetU64(const std::string& b, size_t at) {
   uint64_t v;

@@ -3,6 +3,8 @@
 // throw ecgr1::Error(kBadModel) with a message naming the file.
 #include <catch2/catch.hpp>
 
+#include "test_util.h"
+
 #include <stdlib.h>
 
 #include <cstdint>
@@ -20,30 +22,13 @@ namespace fs = std::filesystem;
 using ecgr1::Error;
 using ecgr1::ExitCode;
 
+using ecgr1::test::ReadAll;
+using ecgr1::test::TempDir;
+using ecgr1::test::WriteAll;
+
 namespace {
 
 const std::string kData = ECGR1_TEST_DATA;
-
-// A fresh folder under the system temp dir, removed with its contents.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "ecgr1_st_XXXXXX").string();
-    REQUIRE(mkdtemp(&tmpl[0]) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string File(const std::string& name) const { return path + "/" + name; }
-};
-
-void WriteBytes(const std::string& path, const std::string& bytes) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  REQUIRE(f.good());
-}
 
 std::string U64Le(uint64_t v) { return std::string(reinterpret_cast<const char*>(&v), 8); }
 
@@ -73,7 +58,7 @@ void RequireBadModel(const std::function<void()>& fn, const std::string& needle,
 void RequireBadFile(const std::string& bytes, const std::string& what = "") {
   TempDir dir;
   const std::string path = dir.File("bad.safetensors");
-  WriteBytes(path, bytes);
+  WriteAll(path, bytes);
   RequireBadModel([&] { ecgr1::SafetensorsFile f(path); }, path, what);
 }
 
@@ -146,7 +131,7 @@ TEST_CASE("hand-made file: data, scalars, zero-size tensors, metadata", "[safete
       R"("e":{"dtype":"BF16","shape":[0,5],"data_offsets":[8,8]},)"
       R"("a":{"dtype":"U8","shape":[2,4],"data_offsets":[0,8]},)"
       R"("__metadata__":{"format":"pt","x":"y"}}   )";  // trailing spaces are allowed padding
-  WriteBytes(path, Safetensors(header, 16));
+  WriteAll(path, Safetensors(header, 16));
   ecgr1::SafetensorsFile f(path);
   REQUIRE(f.tensors().size() == 3);
   CHECK(f.tensors()[0].name == "a");
@@ -278,12 +263,12 @@ void RequireBadCheckpoint(const TempDir& dir, const std::string& what) {
 
 TEST_CASE("sharded checkpoints: index rules", "[safetensors]") {
   TempDir dir;
-  WriteBytes(dir.File("s1.safetensors"), Shard({"a", "b"}));
-  WriteBytes(dir.File("s2.safetensors"), Shard({"c"}));
+  WriteAll(dir.File("s1.safetensors"), Shard({"a", "b"}));
+  WriteAll(dir.File("s2.safetensors"), Shard({"c"}));
   const std::string index = dir.File("model.safetensors.index.json");
 
   SECTION("a good index") {
-    WriteBytes(index, R"({"metadata":{"total_size":12},"weight_map":)"
+    WriteAll(index, R"({"metadata":{"total_size":12},"weight_map":)"
                       R"({"a":"s1.safetensors","b":"s1.safetensors","c":"s2.safetensors"}})");
     ecgr1::SafetensorsCheckpoint ck(dir.path);
     CHECK(ck.size() == 3);
@@ -293,50 +278,50 @@ TEST_CASE("sharded checkpoints: index rules", "[safetensors]") {
     CHECK(ck.Find("b")->nbytes == 4);
   }
   SECTION("index names a missing shard") {
-    WriteBytes(index, R"({"weight_map":{"a":"s1.safetensors","b":"s1.safetensors","c":"s3.safetensors"}})");
+    WriteAll(index, R"({"weight_map":{"a":"s1.safetensors","b":"s1.safetensors","c":"s3.safetensors"}})");
     RequireBadCheckpoint(dir, "does not exist");
   }
   SECTION("shard path escapes the folder") {
-    WriteBytes(index, R"({"weight_map":{"a":"../x.safetensors"}})");
+    WriteAll(index, R"({"weight_map":{"a":"../x.safetensors"}})");
     RequireBadCheckpoint(dir, "plain file name");
-    WriteBytes(index, R"({"weight_map":{"a":"/etc/x.safetensors"}})");
+    WriteAll(index, R"({"weight_map":{"a":"/etc/x.safetensors"}})");
     RequireBadCheckpoint(dir, "plain file name");
-    WriteBytes(index, R"({"weight_map":{"a":"sub/x.safetensors"}})");
+    WriteAll(index, R"({"weight_map":{"a":"sub/x.safetensors"}})");
     RequireBadCheckpoint(dir, "plain file name");
-    WriteBytes(index, R"({"weight_map":{"a":".."}})");
+    WriteAll(index, R"({"weight_map":{"a":".."}})");
     RequireBadCheckpoint(dir, "plain file name");
   }
   SECTION("tensor in two shards") {
-    WriteBytes(dir.File("s2.safetensors"), Shard({"b", "c"}));
-    WriteBytes(index, R"({"weight_map":{"a":"s1.safetensors","b":"s1.safetensors","c":"s2.safetensors"}})");
+    WriteAll(dir.File("s2.safetensors"), Shard({"b", "c"}));
+    WriteAll(index, R"({"weight_map":{"a":"s1.safetensors","b":"s1.safetensors","c":"s2.safetensors"}})");
     RequireBadCheckpoint(dir, "two shards");
   }
   SECTION("tensor listed twice in the index") {
-    WriteBytes(index, R"({"weight_map":{"a":"s1.safetensors","b":"s1.safetensors","c":"s2.safetensors",)"
+    WriteAll(index, R"({"weight_map":{"a":"s1.safetensors","b":"s1.safetensors","c":"s2.safetensors",)"
                       R"("b":"s2.safetensors"}})");
     RequireBadCheckpoint(dir, "duplicate");
   }
   SECTION("index maps a tensor to a shard that lacks it") {
-    WriteBytes(index, R"({"weight_map":{"a":"s1.safetensors","b":"s2.safetensors","c":"s2.safetensors"}})");
+    WriteAll(index, R"({"weight_map":{"a":"s1.safetensors","b":"s2.safetensors","c":"s2.safetensors"}})");
     RequireBadCheckpoint(dir, "does not contain");
   }
   SECTION("shard holds a tensor the index does not list") {
-    WriteBytes(index, R"({"weight_map":{"a":"s1.safetensors","c":"s2.safetensors"}})");
+    WriteAll(index, R"({"weight_map":{"a":"s1.safetensors","c":"s2.safetensors"}})");
     RequireBadCheckpoint(dir, "does not list");
   }
   SECTION("index is not JSON / has no weight_map / wrong types") {
-    WriteBytes(index, "not json");
+    WriteAll(index, "not json");
     RequireBadCheckpoint(dir, "invalid JSON");
-    WriteBytes(index, R"({"metadata":{}})");
+    WriteAll(index, R"({"metadata":{}})");
     RequireBadCheckpoint(dir, "weight_map");
-    WriteBytes(index, R"({"weight_map":{}})");
+    WriteAll(index, R"({"weight_map":{}})");
     RequireBadCheckpoint(dir, "no tensors");
-    WriteBytes(index, R"({"weight_map":{"a":1}})");
+    WriteAll(index, R"({"weight_map":{"a":1}})");
     RequireBadCheckpoint(dir, "not a string");
   }
   SECTION("a broken shard is reported with the shard's name") {
-    WriteBytes(dir.File("s2.safetensors"), "garbage");
-    WriteBytes(index, R"({"weight_map":{"a":"s1.safetensors","b":"s1.safetensors","c":"s2.safetensors"}})");
+    WriteAll(dir.File("s2.safetensors"), "garbage");
+    WriteAll(index, R"({"weight_map":{"a":"s1.safetensors","b":"s1.safetensors","c":"s2.safetensors"}})");
     RequireBadModel([&] { ecgr1::SafetensorsCheckpoint ck(dir.path); }, "s2.safetensors");
   }
 }
@@ -347,7 +332,7 @@ TEST_CASE("single-file checkpoints and empty folders", "[safetensors]") {
                   "no model.safetensors or model.safetensors.index.json");
   RequireBadModel([&] { ecgr1::SafetensorsCheckpoint ck(dir.File("missing")); }, dir.File("missing"),
                   "not a directory");
-  WriteBytes(dir.File("model.safetensors"), Shard({"x", "y"}));
+  WriteAll(dir.File("model.safetensors"), Shard({"x", "y"}));
   ecgr1::SafetensorsCheckpoint ck(dir.path);
   CHECK(ck.size() == 2);
   CHECK(ck.ShardOf("y") == "model.safetensors");

@@ -13,26 +13,20 @@
 #include "engine/sampler.h"
 #include "engine/session.h"
 #include "golden.h"
+#include "test_util.h"
 #include "text/prompt.h"
 
 namespace ecgr1::test {
-
-std::string TempDir() {
-  char tmpl[] = "/tmp/ecgr1_test_XXXXXX";
-  const char* d = ::mkdtemp(tmpl);
-  if (d == nullptr) throw std::runtime_error("mkdtemp failed");
-  return d;
-}
 
 namespace {
 
 // The golden checkpoint converted once per test run, in each weight type.
 const Model& GoldenModel(DType type) {
   static std::unique_ptr<Model> models[2];
-  static std::string dir = TempDir();
+  static TempDir dir;
   const int k = type == DType::kF32 ? 0 : 1;
   if (!models[k]) {
-    const std::string path = dir + (k == 0 ? "/golden_f32.ecgr1" : "/golden_bf16.ecgr1");
+    const std::string path = dir.path + (k == 0 ? "/golden_f32.ecgr1" : "/golden_bf16.ecgr1");
     ConvertOptions opt;
     opt.type = type;
     ConvertCheckpoint(GoldenDir() + "/model", path, opt);
