@@ -13,7 +13,9 @@
 
 #include "base/error.h"
 #include "base/mapped_file.h"
+#include "engine/model.h"
 #include "io/safetensors.h"
+#include "text/prompt.h"
 
 namespace ecgr1::test {
 
@@ -64,5 +66,11 @@ inline double MaxAbsDiff(const float* a, const float* b, size_t n) {
   for (size_t i = 0; i < n; ++i) m = std::max(m, std::fabs(static_cast<double>(a[i]) - b[i]));
   return m;
 }
+
+// The golden checkpoint converted once per test process, in each weight type.
+const Model& GoldenModel(DType type);
+
+// The messages of a golden case, as a conversation.
+std::vector<ChatMessage> CaseMessages(const nlohmann::json& case_manifest);
 
 }  // namespace ecgr1::test

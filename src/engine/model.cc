@@ -74,6 +74,7 @@ Model::Model(const std::string& path) : file_(path) {
   for (const TensorView& t : file_.tensors()) names.push_back(t.name);
   CheckAllTensors(config_, find, names, path);
   text_ = BindTextWeights(config_, find, path);
+  if (config_.has_ecg) ecg_ = BindEcgWeights(config_, find, path);
 }
 
 }  // namespace ecgr1

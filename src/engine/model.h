@@ -32,6 +32,8 @@ class Model {
   const ModelConfig& config() const { return config_; }
   const Tokenizer& tokenizer() const { return tokenizer_; }
   const TextWeights& text_weights() const { return text_; }
+  // The ECG tower and projector; only valid when config().has_ecg.
+  const EcgWeights& ecg_weights() const { return ecg_; }
   const GenerationDefaults& generation() const { return generation_; }
   // True for the tiny random-weight test models (metadata provenance.random_weights).
   bool random_weights() const { return random_weights_; }
@@ -41,6 +43,7 @@ class Model {
   ModelConfig config_;
   Tokenizer tokenizer_;
   TextWeights text_;
+  EcgWeights ecg_;
   GenerationDefaults generation_;
   bool random_weights_ = false;
 };

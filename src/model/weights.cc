@@ -1,5 +1,6 @@
 #include "model/weights.h"
 
+#include <map>
 #include <set>
 
 #include "base/error.h"
@@ -47,16 +48,36 @@ void CheckAllTensors(const ModelConfig& c, const TensorLookup& find, const std::
            n.c_str());
 }
 
+namespace {
+
+// Looks tensors up by name and checks them against the tensor table.
+class Binder {
+ public:
+  Binder(const ModelConfig& c, const TensorLookup& find, const std::string& source)
+      : table_(ExpectedTensors(c)), find_(find), source_(source) {
+    for (size_t i = 0; i < table_.size(); ++i) index_[table_[i].name] = i;
+  }
+  WeightMatrix Mat(const std::string& n) const { return AsMatrix(Get(find_, Spec(n), source_)); }
+  const float* Vec(const std::string& n) const { return Get(find_, Spec(n), source_).as<float>(); }
+
+ private:
+  const ExpectedTensor& Spec(const std::string& name) const {
+    auto it = index_.find(name);
+    if (it == index_.end()) Fail(ExitCode::kInternal, "tensor table has no %s", name.c_str());
+    return table_[it->second];
+  }
+  std::vector<ExpectedTensor> table_;
+  std::map<std::string, size_t> index_;
+  const TensorLookup& find_;
+  const std::string& source_;
+};
+
+}  // namespace
+
 TextWeights BindTextWeights(const ModelConfig& c, const TensorLookup& find, const std::string& source) {
-  // Index the table by name once.
-  std::vector<ExpectedTensor> table = ExpectedTensors(c);
-  auto spec = [&](const std::string& name) -> const ExpectedTensor& {
-    for (const ExpectedTensor& e : table)
-      if (e.name == name) return e;
-    Fail(ExitCode::kInternal, "tensor table has no %s", name.c_str());
-  };
-  auto mat = [&](const std::string& n) { return AsMatrix(Get(find, spec(n), source)); };
-  auto vec = [&](const std::string& n) { return Get(find, spec(n), source).as<float>(); };
+  const Binder b(c, find, source);
+  auto mat = [&](const std::string& n) { return b.Mat(n); };
+  auto vec = [&](const std::string& n) { return b.Vec(n); };
 
   TextWeights w;
   const std::string lm = "model.language_model.";
@@ -79,6 +100,39 @@ TextWeights BindTextWeights(const ModelConfig& c, const TensorLookup& find, cons
   }
   w.final_norm = vec(lm + "norm.weight");
   w.lm_head = c.text.tie_word_embeddings ? w.embed : mat("lm_head.weight");
+  return w;
+}
+
+EcgWeights BindEcgWeights(const ModelConfig& c, const TensorLookup& find, const std::string& source) {
+  const Binder b(c, find, source);
+  EcgWeights w;
+  const std::string ep = "model.ecg_tower.";
+  w.conv1 = b.Mat(ep + "conv1.weight");
+  w.class_embedding = b.Vec(ep + "class_embedding");
+  w.positional_embedding = b.Mat(ep + "positional_embedding");
+  w.ln_pre_w = b.Vec(ep + "ln_pre.weight");
+  w.ln_pre_b = b.Vec(ep + "ln_pre.bias");
+  for (int64_t i = 0; i < c.ecg.layers; ++i) {
+    const std::string p = ep + "transformer.resblocks." + std::to_string(i) + ".";
+    EcgBlockWeights k;
+    k.ln1_w = b.Vec(p + "ln_1.weight");
+    k.ln1_b = b.Vec(p + "ln_1.bias");
+    k.in_proj = b.Mat(p + "attn.in_proj_weight");
+    k.in_proj_b = b.Vec(p + "attn.in_proj_bias");
+    k.out_proj = b.Mat(p + "attn.out_proj.weight");
+    k.out_proj_b = b.Vec(p + "attn.out_proj.bias");
+    k.ln2_w = b.Vec(p + "ln_2.weight");
+    k.ln2_b = b.Vec(p + "ln_2.bias");
+    k.fc = b.Mat(p + "mlp.c_fc.weight");
+    k.fc_b = b.Vec(p + "mlp.c_fc.bias");
+    k.proj = b.Mat(p + "mlp.c_proj.weight");
+    k.proj_b = b.Vec(p + "mlp.c_proj.bias");
+    w.blocks.push_back(k);
+  }
+  w.proj0 = b.Mat("model.ecg_projector.0.weight");
+  w.proj0_b = b.Vec("model.ecg_projector.0.bias");
+  w.proj2 = b.Mat("model.ecg_projector.2.weight");
+  w.proj2_b = b.Vec("model.ecg_projector.2.bias");
   return w;
 }
 

@@ -29,12 +29,42 @@ struct TextWeights {
   WeightMatrix lm_head;               // [vocab, d]
 };
 
+// The ECG-CoCa tower (open_clip EcgTransformer) and the mlp2x_gelu projector.
+// W = tower width, H = text hidden size.
+struct EcgBlockWeights {
+  const float *ln1_w = nullptr, *ln1_b = nullptr;  // [W]
+  WeightMatrix in_proj;                             // [3W, W], rows q | k | v
+  const float* in_proj_b = nullptr;                 // [3W]
+  WeightMatrix out_proj;                            // [W, W]
+  const float* out_proj_b = nullptr;                // [W]
+  const float *ln2_w = nullptr, *ln2_b = nullptr;  // [W]
+  WeightMatrix fc;                                  // [4W, W]
+  const float* fc_b = nullptr;                      // [4W]
+  WeightMatrix proj;                                // [W, 4W]
+  const float* proj_b = nullptr;                    // [W]
+};
+
+struct EcgWeights {
+  WeightMatrix conv1;                    // [W, leads * patch]: Conv1d weight [W, leads, patch] flattened
+  const float* class_embedding = nullptr;  // [W]
+  WeightMatrix positional_embedding;     // [tokens, W]
+  const float *ln_pre_w = nullptr, *ln_pre_b = nullptr;  // [W]
+  std::vector<EcgBlockWeights> blocks;
+  WeightMatrix proj0;                    // [H, W]
+  const float* proj0_b = nullptr;        // [H]
+  WeightMatrix proj2;                    // [H, H]
+  const float* proj2_b = nullptr;        // [H]
+};
+
 // Finds a tensor by name; returns nullptr if absent.
 using TensorLookup = std::function<const TensorView*(const std::string&)>;
 
 // Binds the text decoder's weights, checking every name, shape and dtype
 // against the tensor table. `source` names the model file in errors.
 TextWeights BindTextWeights(const ModelConfig& c, const TensorLookup& find, const std::string& source);
+
+// Binds the ECG tower and projector (config must have has_ecg).
+EcgWeights BindEcgWeights(const ModelConfig& c, const TensorLookup& find, const std::string& source);
 
 // Checks that every tensor of the table is present with the right shape and a
 // dtype we can compute with, and that there are no unknown tensors.
