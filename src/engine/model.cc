@@ -75,6 +75,7 @@ Model::Model(const std::string& path) : file_(path) {
   CheckAllTensors(config_, find, names, path);
   text_ = BindTextWeights(config_, find, path);
   if (config_.has_ecg) ecg_ = BindEcgWeights(config_, find, path);
+  if (config_.has_vision) vision_ = BindVisionWeights(config_, find, path);
 }
 
 }  // namespace ecgr1

@@ -34,6 +34,8 @@ class Model {
   const TextWeights& text_weights() const { return text_; }
   // The ECG tower and projector; only valid when config().has_ecg.
   const EcgWeights& ecg_weights() const { return ecg_; }
+  // The vision encoder; only valid when config().has_vision.
+  const VisionWeights& vision_weights() const { return vision_; }
   const GenerationDefaults& generation() const { return generation_; }
   // True for the tiny random-weight test models (metadata provenance.random_weights).
   bool random_weights() const { return random_weights_; }
@@ -44,6 +46,7 @@ class Model {
   Tokenizer tokenizer_;
   TextWeights text_;
   EcgWeights ecg_;
+  VisionWeights vision_;
   GenerationDefaults generation_;
   bool random_weights_ = false;
 };

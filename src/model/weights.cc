@@ -136,4 +136,44 @@ EcgWeights BindEcgWeights(const ModelConfig& c, const TensorLookup& find, const 
   return w;
 }
 
+VisionWeights BindVisionWeights(const ModelConfig& c, const TensorLookup& find, const std::string& source) {
+  const Binder b(c, find, source);
+  VisionWeights w;
+  const std::string vp = "model.visual.";
+  w.patch_embed = b.Mat(vp + "patch_embed.proj.weight");
+  w.patch_embed_b = b.Vec(vp + "patch_embed.proj.bias");
+  w.pos_embed = b.Mat(vp + "pos_embed.weight");
+  for (int64_t i = 0; i < c.vision.depth; ++i) {
+    const std::string p = vp + "blocks." + std::to_string(i) + ".";
+    VisionBlockWeights k;
+    k.norm1_w = b.Vec(p + "norm1.weight");
+    k.norm1_b = b.Vec(p + "norm1.bias");
+    k.qkv = b.Mat(p + "attn.qkv.weight");
+    k.qkv_b = b.Vec(p + "attn.qkv.bias");
+    k.proj = b.Mat(p + "attn.proj.weight");
+    k.proj_b = b.Vec(p + "attn.proj.bias");
+    k.norm2_w = b.Vec(p + "norm2.weight");
+    k.norm2_b = b.Vec(p + "norm2.bias");
+    k.fc1 = b.Mat(p + "mlp.linear_fc1.weight");
+    k.fc1_b = b.Vec(p + "mlp.linear_fc1.bias");
+    k.fc2 = b.Mat(p + "mlp.linear_fc2.weight");
+    k.fc2_b = b.Vec(p + "mlp.linear_fc2.bias");
+    w.blocks.push_back(k);
+  }
+  auto merger = [&](const std::string& p) {
+    MergerWeights m;
+    m.norm_w = b.Vec(p + "norm.weight");
+    m.norm_b = b.Vec(p + "norm.bias");
+    m.fc1 = b.Mat(p + "linear_fc1.weight");
+    m.fc1_b = b.Vec(p + "linear_fc1.bias");
+    m.fc2 = b.Mat(p + "linear_fc2.weight");
+    m.fc2_b = b.Vec(p + "linear_fc2.bias");
+    return m;
+  };
+  w.merger = merger(vp + "merger.");
+  for (size_t k = 0; k < c.vision.deepstack_indexes.size(); ++k)
+    w.deepstack.push_back(merger(vp + "deepstack_merger_list." + std::to_string(k) + "."));
+  return w;
+}
+
 }  // namespace ecgr1

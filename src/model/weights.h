@@ -56,6 +56,40 @@ struct EcgWeights {
   const float* proj2_b = nullptr;        // [H]
 };
 
+// The Qwen3-VL vision encoder. Wv = vision width, Wm = 4 * Wv (a 2x2 merge
+// window), H = text hidden size.
+struct VisionBlockWeights {
+  const float *norm1_w = nullptr, *norm1_b = nullptr;  // [Wv]
+  WeightMatrix qkv;                                     // [3Wv, Wv], rows q | k | v
+  const float* qkv_b = nullptr;                         // [3Wv]
+  WeightMatrix proj;                                    // [Wv, Wv]
+  const float* proj_b = nullptr;
+  const float *norm2_w = nullptr, *norm2_b = nullptr;  // [Wv]
+  WeightMatrix fc1;                                     // [ff, Wv]
+  const float* fc1_b = nullptr;
+  WeightMatrix fc2;                                     // [Wv, ff]
+  const float* fc2_b = nullptr;
+};
+
+// A patch merger: LayerNorm (over Wv before grouping for the final merger,
+// over Wm after grouping for the DeepStack ones), fc1 [Wm, Wm], GELU_erf, fc2 [H, Wm].
+struct MergerWeights {
+  const float *norm_w = nullptr, *norm_b = nullptr;
+  WeightMatrix fc1;
+  const float* fc1_b = nullptr;
+  WeightMatrix fc2;
+  const float* fc2_b = nullptr;
+};
+
+struct VisionWeights {
+  WeightMatrix patch_embed;               // [Wv, C * T * P * P]: Conv3d weight flattened
+  const float* patch_embed_b = nullptr;   // [Wv]
+  WeightMatrix pos_embed;                 // [side * side, Wv] learned position grid
+  std::vector<VisionBlockWeights> blocks;
+  MergerWeights merger;
+  std::vector<MergerWeights> deepstack;   // one per deepstack_visual_indexes entry
+};
+
 // Finds a tensor by name; returns nullptr if absent.
 using TensorLookup = std::function<const TensorView*(const std::string&)>;
 
@@ -65,6 +99,9 @@ TextWeights BindTextWeights(const ModelConfig& c, const TensorLookup& find, cons
 
 // Binds the ECG tower and projector (config must have has_ecg).
 EcgWeights BindEcgWeights(const ModelConfig& c, const TensorLookup& find, const std::string& source);
+
+// Binds the vision encoder (config must have has_vision).
+VisionWeights BindVisionWeights(const ModelConfig& c, const TensorLookup& find, const std::string& source);
 
 // Checks that every tensor of the table is present with the right shape and a
 // dtype we can compute with, and that there are no unknown tensors.
