@@ -76,6 +76,31 @@ python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(json.dumps({"
 "$BIN" interpret -m "$TMP/tiny.ecgr1" -p "$PROMPT" -n 16 2>/dev/null >"$TMP/gen.txt" && [ -s "$TMP/gen.txt" ] && ok || bad "interpret text mode"
 ECGR1_MODEL="$TMP/tiny.ecgr1" "$BIN" interpret -p "$PROMPT" -n 2 >/dev/null 2>&1 && ok || bad "ECGR1_MODEL not used"
 
+# The golden ECG-only case from the command line: record in, exact greedy tokens out.
+ECG_PROMPT=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["cases"]["ecg_only"]["messages"][1]["content"][1]["text"], end="")' "$GOLD/manifest.json")
+ECG_WANT=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["cases"]["ecg_only"]["generated_ids"])' "$GOLD/manifest.json")
+"$BIN" interpret -m "$TMP/tiny.ecgr1" --ecg "$GOLD/inputs/ecg_A.hea" --lead-order file -p "<ecg>$ECG_PROMPT" -n 16 --json \
+  >"$TMP/ecg.json" 2>"$TMP/err" && python3 - "$TMP/ecg.json" "$ECG_WANT" <<'PY' && ok || bad "interpret --ecg greedy tokens: $(cat "$TMP/err")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["tokens"] == json.loads(sys.argv[2]), j["tokens"]
+assert j["prompt_tokens"] == 146, j["prompt_tokens"]
+rep = j["inputs"]["ecg"][0]
+assert rep["resampled"] is False and rep["lead_order"] == "file", rep
+PY
+expect 3 "nope" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" --ecg "$TMP/nope.hea" -n 2
+cp "$GOLD/inputs/ecg_A.hea" "$TMP/short.hea"; head -c 1000 "$GOLD/inputs/ecg_A.dat" >"$TMP/short.dat"
+sed -i 's/ecg_A.dat/short.dat/; s/^ecg_A /short /' "$TMP/short.hea"
+expect 3 "short" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" --ecg "$TMP/short" -n 2
+
+# --- ECG tower from the ECG-CoCa .pt ---------------------------------------------
+"$BIN" convert-weights "$GOLD/model" -o "$TMP/tiny_pt.ecgr1" --ecg-tower "$GOLD/model/ecg_tower.pt" 2>"$TMP/err" && ok || bad "convert --ecg-tower: $(cat "$TMP/err")"
+python3 -c 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1],"w"); z.writestr("archive/data.pkl", b"\x80\x02cos\nsystem\nX\x02\x00\x00\x00id\x85R."); z.close()' "$TMP/evil.pt"
+expect 4 "forbidden global os.system" -- "$BIN" convert-weights "$GOLD/model" -o "$TMP/evil.ecgr1" --ecg-tower "$TMP/evil.pt"
+python3 -c 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1],"w",compression=zipfile.ZIP_DEFLATED); z.writestr("archive/data.pkl", b"\x80\x02}."); z.close()' "$TMP/deflate.pt"
+expect 4 "compressed zip entries are not supported" -- "$BIN" convert-weights "$GOLD/model" -o "$TMP/deflate.ecgr1" --ecg-tower "$TMP/deflate.pt"
+[ ! -e "$TMP/evil.ecgr1" ] && [ ! -e "$TMP/deflate.ecgr1" ] && ok || bad "output left behind after a refused .pt"
+
 # --- usage errors ----------------------------------------------------------
 expect 2 "" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" --temp -1
 expect 2 "" -- "$BIN" interpret --no-such-flag

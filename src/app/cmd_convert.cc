@@ -1,4 +1,4 @@
-// cmd_convert.cc — `ecgr1 convert-weights DIR -o FILE [--type f32|bf16]`.
+// cmd_convert.cc — `ecgr1 convert-weights DIR -o FILE [--type f32|bf16] [--ecg-tower FILE.pt]`.
 #include <unistd.h>
 
 #include <chrono>
@@ -13,7 +13,7 @@ namespace ecgr1 {
 namespace {
 
 struct ConvertFlags {
-  std::string dir, out, type = "bf16";
+  std::string dir, out, type = "bf16", ecg_tower;
   bool random_weights = false;
   int threads = 0;
 };
@@ -41,6 +41,7 @@ int Run(const ConvertFlags& f) {
   ConvertOptions opt;
   opt.type = f.type == "f32" ? DType::kF32 : DType::kBF16;
   opt.random_weights = f.random_weights;
+  opt.ecg_tower_pt = f.ecg_tower;
   auto bar = std::make_shared<ProgressBar>();
   if (::isatty(STDERR_FILENO)) opt.progress = [bar](uint64_t d, uint64_t t) { (*bar)(d, t); };
   const auto t0 = std::chrono::steady_clock::now();
@@ -62,6 +63,9 @@ Command AddConvertCommand(CLI::App& app) {
   sub->add_option("--type", f->type, "Weight type for matrices (norms and biases stay f32)")
       ->check(CLI::IsMember({"f32", "bf16"}))
       ->capture_default_str();
+  sub->add_option("--ecg-tower", f->ecg_tower,
+                  "ECG-CoCa torch.save checkpoint (.pt) to take the ECG tower from (its module.ecg.* tensors) "
+                  "instead of the checkpoint folder");
   sub->add_flag("--random-weights", f->random_weights,
                 "Label the output as a random-weight test model (automatic for tiny models)");
   sub->add_option("-t,--threads", f->threads, "Threads (default: all cores)")->check(CLI::Range(0, 1024));

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <cstring>
+#include <memory>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include "engine/model.h"
 #include "io/json.h"
 #include "io/safetensors.h"
+#include "io/torch_pt.h"
 #include "model/config.h"
 #include "model/tensor_table.h"
 #include "text/prompt.h"
@@ -136,22 +138,35 @@ ConvertSummary ConvertCheckpoint(const std::string& dir, const std::string& out,
 
   // Check the tensors against the table: missing, mis-shaped, wrong dtype, extra.
   const SafetensorsCheckpoint ck(dir);
+  // With --ecg-tower, model.ecg_tower.<x> comes from the .pt's module.ecg.<x>.
+  const std::string tower = "model.ecg_tower.", pt_tower = "module.ecg.";
+  std::unique_ptr<TorchCheckpoint> pt;
+  if (!opt.ecg_tower_pt.empty()) pt = std::make_unique<TorchCheckpoint>(opt.ecg_tower_pt, pt_tower);
   const std::vector<ExpectedTensor> table = ExpectedTensors(config);
   std::set<std::string> expected;
   std::vector<Ecgr1TensorSpec> specs;
   uint64_t total = 0;
   for (const ExpectedTensor& e : table) {
     expected.insert(e.name);
-    const TensorView* t = ck.Find(e.name);
+    const bool is_tower = e.name.compare(0, tower.size(), tower) == 0;
+    const bool from_pt = pt != nullptr && is_tower;
+    const std::string src_name = from_pt ? pt_tower + e.name.substr(tower.size()) : e.name;
+    const TensorView* t = from_pt ? pt->Find(src_name) : ck.Find(e.name);
+    if (t == nullptr && from_pt)
+      Fail(ExitCode::kBadModel, "%s: tensor %s is missing", pt->path().c_str(), src_name.c_str());
+    if (t == nullptr && is_tower)
+      Fail(ExitCode::kBadModel, "%s: tensor %s is missing; to take the ECG tower from the ECG-CoCa checkpoint, pass "
+           "--ecg-tower FILE.pt", dir.c_str(), e.name.c_str());
     if (t == nullptr) Fail(ExitCode::kBadModel, "%s: tensor %s is missing", dir.c_str(), e.name.c_str());
+    const std::string src_file = from_pt ? pt->path() : ck.ShardOf(e.name);
     bool shape_ok = t->shape.size() == e.shape.size();
     for (size_t i = 0; shape_ok && i < e.shape.size(); ++i) shape_ok = e.shape[i] == 0 || e.shape[i] == t->shape[i];
     if (!shape_ok)
-      Fail(ExitCode::kBadModel, "%s: tensor %s has shape %s, expected %s", ck.ShardOf(e.name).c_str(), e.name.c_str(),
+      Fail(ExitCode::kBadModel, "%s: tensor %s has shape %s, expected %s", src_file.c_str(), src_name.c_str(),
            ShapeString(t->shape).c_str(), ShapeString(e.shape).c_str());
     if (t->dtype != DType::kF32 && t->dtype != DType::kBF16 && t->dtype != DType::kF16)
       Fail(ExitCode::kBadModel, "%s: tensor %s has dtype %s; only F32, F16 and BF16 weights can be converted",
-           ck.ShardOf(e.name).c_str(), e.name.c_str(), Info(t->dtype).name);
+           src_file.c_str(), src_name.c_str(), Info(t->dtype).name);
     Ecgr1TensorSpec s;
     s.name = e.name;
     s.dtype = e.role == TensorRole::kVector ? DType::kF32 : opt.type;
@@ -168,6 +183,11 @@ ConvertSummary ConvertCheckpoint(const std::string& dir, const std::string& out,
     if (expected.count(n) == 0)
       Fail(ExitCode::kBadModel, "%s: unexpected tensor %s (not part of the ECG-R1 architecture)",
            ck.ShardOf(n).c_str(), n.c_str());
+  if (pt != nullptr)  // the safetensors' own tower tensors (if any) are then unused
+    for (const TensorView& t : pt->tensors())
+      if (expected.count(tower + t.name.substr(pt_tower.size())) == 0)
+        Fail(ExitCode::kBadModel, "%s: unexpected tensor %s (not part of the ECG-R1 ECG tower)", pt->path().c_str(),
+             t.name.c_str());
 
   json meta;
   meta["format"] = "ecgr1";
@@ -183,6 +203,7 @@ ConvertSummary ConvertCheckpoint(const std::string& dir, const std::string& out,
                         {"weight_type", Info(opt.type).name},
                         {"tensors", specs.size()},
                         {"random_weights", random_weights}};
+  if (pt != nullptr) meta["provenance"]["ecg_tower"] = opt.ecg_tower_pt;
   WriteEcgr1(out, meta, specs, opt.progress);
   return ConvertSummary{specs.size(), total};
 }

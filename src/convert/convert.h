@@ -18,6 +18,9 @@ namespace ecgr1 {
 struct ConvertOptions {
   DType type = DType::kBF16;  // for matrices: kF32 or kBF16
   bool random_weights = false;  // label the result as a random-weight test model
+  // ECG-CoCa torch.save checkpoint: when set, model.ecg_tower.<x> is taken
+  // from its state_dict's module.ecg.<x> (f32) instead of the safetensors.
+  std::string ecg_tower_pt;
   ProgressFn progress;
 };
 
