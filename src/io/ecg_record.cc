@@ -5,6 +5,7 @@
 // fails with a message naming the missing header when there is none.
 #include "io/ecg_record.h"
 
+#include "io/ecg_csv_npy.h"
 #include "io/wfdb.h"
 
 namespace ecgr1 {

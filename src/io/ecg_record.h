@@ -36,10 +36,4 @@ struct EcgReadOptions {
 // Error(kBadInput) with one line naming the file and the problem.
 EcgRecord ReadEcgRecord(const std::string& path, const EcgReadOptions& opt = {});
 
-// --- readers (ReadEcgRecord dispatches to these by file name) ---
-// WFDB lives in io/wfdb.h (ReadWfdbRecord); CSV and NPY in io/ecg_csv_npy.cc
-// (the rules for both are documented in io/ecg_csv_npy.h).
-EcgRecord ReadEcgCsv(const std::string& path, const EcgReadOptions& opt);
-EcgRecord ReadEcgNpy(const std::string& path, const EcgReadOptions& opt);
-
 }  // namespace ecgr1
