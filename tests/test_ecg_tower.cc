@@ -9,6 +9,8 @@
 #include "engine/sampler.h"
 #include "engine/session.h"
 #include "golden.h"
+#include "io/ecg_record.h"
+#include "preprocess/ecg_signal.h"
 #include "nn/ecg_tower.h"
 #include "text/prompt.h"
 
@@ -82,6 +84,39 @@ TEST_CASE("ECG-only prompt: embeddings, decoder, logits and greedy tokens match"
   const std::vector<int64_t> want = g.I64("generated_ids");
   REQUIRE(r.tokens.size() == want.size());
   for (size_t i = 0; i < want.size(); ++i) CHECK(r.tokens[i] == want[i]);
+}
+
+}  // namespace ecgr1::test
+
+namespace ecgr1::test {
+
+TEST_CASE("the golden WFDB record reads to exactly the tower input ECG-R1's loader built", "[golden][ecg]") {
+  GoldenCase g("ecg_only");
+  const std::vector<float> want = g.F32("ecg_features");
+  for (const char* name : {"ecg_A", "ecg_A.hea", "ecg_A.dat"}) {
+    INFO(name);
+    const EcgRecord rec = ReadEcgRecord(GoldenDir() + "/inputs/" + name);
+    EcgSignalOptions opt;
+    opt.lead_order_file = true;  // the original feeds the file's order
+    const EcgTowerInput in = PrepareEcg(rec, opt);
+    REQUIRE(in.x.size() == want.size());
+    size_t diff = 0;
+    for (size_t i = 0; i < want.size(); ++i) diff += in.x[i] != want[i];
+    CHECK(diff == 0);
+    CHECK(in.report["resampled"] == false);
+  }
+}
+
+TEST_CASE("training lead order moves aVF before aVL", "[golden][ecg]") {
+  const EcgRecord rec = ReadEcgRecord(GoldenDir() + "/inputs/ecg_A");
+  REQUIRE(rec.leads.size() == 12);
+  CHECK(rec.leads[4] == "aVL");
+  const EcgTowerInput in = PrepareEcg(rec, EcgSignalOptions{});
+  const size_t n = 5000;
+  for (size_t i = 0; i < n; ++i) {
+    REQUIRE(in.x[4 * n + i] == static_cast<float>(rec.signal[5][i]));  // aVF
+    REQUIRE(in.x[5 * n + i] == static_cast<float>(rec.signal[4][i]));  // aVL
+  }
 }
 
 }  // namespace ecgr1::test

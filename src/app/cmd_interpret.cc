@@ -1,8 +1,10 @@
 // cmd_interpret.cc — `ecgr1 interpret`: prompt in, streamed reasoning out.
 //
-// Text-only for now; ECG records and images join in later issues through the
-// same prompt plan (tags <ecg> / <image>). Text mode streams tokens to stdout
-// as they are produced; --json prints one object at the end.
+// Inputs: ECG records (--ecg, any format the signal readers accept) and the
+// prompt text; images join in a later issue through the same prompt plan
+// (tags <ecg> / <image>). Text mode streams tokens to stdout as they are
+// produced; --json prints one object at the end, with a report of how each
+// input was handled.
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -12,8 +14,11 @@
 #include "app/commands.h"
 #include "base/error.h"
 #include "base/mapped_file.h"
+#include "engine/ecg_inputs.h"
 #include "engine/model.h"
 #include "engine/session.h"
+#include "io/ecg_record.h"
+#include "preprocess/ecg_signal.h"
 #include "text/prompt.h"
 
 namespace ecgr1 {
@@ -21,6 +26,10 @@ namespace {
 
 struct InterpretFlags {
   std::string model, prompt, messages, system;
+  std::vector<std::string> ecg;
+  double fs = 0, ecg_start = 0;
+  std::string lead_order = "training";
+  bool zero_fill = false, no_resample = false;
   bool system_given = false;
   int max_new = 2048;
   float temperature = 0.0f, top_p = 1.0f, repeat_penalty = 1.0f;
@@ -32,7 +41,19 @@ struct InterpretFlags {
 
 int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_given) {
   SetThreads(f.threads);
-  // Read the prompt before loading the model, so bad input fails fast.
+  // Read the inputs before loading the model, so bad input fails fast.
+  std::vector<EcgTowerInput> ecgs;
+  for (const std::string& path : f.ecg) {
+    EcgReadOptions ro;
+    ro.fs = f.fs;
+    EcgSignalOptions so;
+    so.lead_order_file = f.lead_order == "file";
+    so.zero_fill_missing = f.zero_fill;
+    so.resample = !f.no_resample;
+    so.start_s = f.ecg_start;
+    ecgs.push_back(PrepareEcg(ReadEcgRecord(path, ro), so));
+  }
+  const int n_ecg = static_cast<int>(ecgs.size());
   std::vector<ChatMessage> messages;
   if (!f.messages.empty()) {
     if (!f.prompt.empty()) Fail(ExitCode::kUsage, "give either -p or --messages, not both");
@@ -41,10 +62,10 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
     messages = ParseMessagesJson(text, f.messages == "-" ? "<stdin>" : f.messages);
   } else {
     const std::string text = f.prompt.empty() ? std::string() : TextArgument(f.prompt, "prompt");
-    int n_ecg = 0, n_image = 0;
-    CountTags(text, &n_ecg, &n_image);
-    const bool tagged = n_ecg + n_image > 0;
-    messages.push_back({"user", tagged ? text : DefaultUserText(text, 0, 0)});
+    int tags_ecg = 0, tags_image = 0;
+    CountTags(text, &tags_ecg, &tags_image);
+    const bool tagged = tags_ecg + tags_image > 0;
+    messages.push_back({"user", tagged ? text : DefaultUserText(text, n_ecg, 0)});
   }
   if (f.system_given) {
     if (!messages.empty() && messages.front().role == "system") messages.erase(messages.begin());
@@ -56,13 +77,23 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
   const Model model(FindModel(f.model));
   const double load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 
+  if (n_ecg > 0 && !model.config().has_ecg)
+    Fail(ExitCode::kUsage, "%s has no ECG tower: it cannot read --ecg", model.path().c_str());
   PromptInputs in;
   in.parse_special = f.special;
+  in.n_ecg = n_ecg;
   in.ecg_tokens = static_cast<int>(model.config().ecg.tokens());
   const PromptPlan plan = BuildPrompt(model.tokenizer(), messages, in);
 
+  const auto t_ecg = std::chrono::steady_clock::now();
+  const std::vector<std::vector<float>> ecg_rows = EncodeEcgs(model, ecgs);
+  const double ecg_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_ecg).count();
+  const size_t hidden = static_cast<size_t>(model.config().text.hidden);
+
   GenerateOptions opt;
   opt.max_new_tokens = f.max_new;
+  if (!ecg_rows.empty())
+    opt.patch_embeddings = [&](float* e, size_t) { ScatterEcgRows(plan, ecg_rows, hidden, e); };
   SamplerConfig& s = opt.sampler;
   if (f.sample) {  // the checkpoint's generation_config.json preset
     s.temperature = model.generation().temperature;
@@ -85,6 +116,12 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
   if (model.random_weights())
     std::fprintf(stderr, "ecgr1: note: %s is a tiny RANDOM-WEIGHT test model; its output is meaningless\n",
                  model.path().c_str());
+  for (size_t k = 0; k < ecgs.size(); ++k) {
+    const nlohmann::json& rep = ecgs[k].report;
+    if (rep.contains("zero_filled") && rep["zero_filled"].is_array() && !rep["zero_filled"].empty())
+      std::fprintf(stderr, "ecgr1: note: %s: missing leads %s were filled with zeros\n", f.ecg[k].c_str(),
+                   rep["zero_filled"].dump().c_str());
+  }
   std::function<void(const std::string&)> stream;
   if (!f.json)
     stream = [](const std::string& piece) {
@@ -102,12 +139,18 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
         {"generated_tokens", r.tokens.size()},
         {"finish_reason", r.finish_reason},
         {"model", {{"path", model.path()}, {"random_weights", model.random_weights()}}},
+        {"inputs", {{"ecg", nlohmann::json::array()}}},
         {"sampling", {{"temperature", s.temperature}, {"top_k", s.top_k}, {"top_p", s.top_p},
                       {"repetition_penalty", s.repetition_penalty}, {"seed", s.seed}}},
-        {"timings", {{"load_ms", load_ms}, {"prefill_ms", r.prefill_ms}, {"decode_ms", r.decode_ms},
+        {"timings", {{"load_ms", load_ms}, {"ecg_ms", ecg_ms}, {"prefill_ms", r.prefill_ms}, {"decode_ms", r.decode_ms},
                      {"prefill_tokens_per_s", r.prefill_ms > 0 ? 1000.0 * static_cast<double>(r.prompt_tokens) / r.prefill_ms : 0.0},
                      {"decode_tokens_per_s", r.decode_ms > 0 && n_gen > 1 ? 1000.0 * (n_gen - 1) / r.decode_ms : 0.0}}},
     };
+    for (size_t k = 0; k < ecgs.size(); ++k) {
+      nlohmann::json rep = ecgs[k].report;
+      rep["path"] = f.ecg[k];
+      j["inputs"]["ecg"].push_back(rep);
+    }
     std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     if (r.text.empty() || r.text.back() != '\n') std::fputc('\n', stdout);
@@ -119,10 +162,26 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
 
 Command AddInterpretCommand(CLI::App& app) {
   auto f = std::make_shared<InterpretFlags>();
-  CLI::App* sub = app.add_subcommand("interpret", "Generate ECG-R1's interpretation (text prompts for now)");
+  CLI::App* sub = app.add_subcommand("interpret", "Generate ECG-R1's interpretation of an ECG record and/or a prompt");
   sub->add_option("-m,--model", f->model, "Model file (.ecgr1); default $ECGR1_MODEL or " + std::string(kDefaultModelPath));
   sub->add_option("-p,--prompt", f->prompt,
                   "User text, or - for standard input; may place <ecg>/<image> tags (default: ECG-R1's trained instruction)");
+  sub->add_option("--ecg", f->ecg,
+                  "ECG record: WFDB (path/name, .hea, .dat, .mat), .csv or .npy; repeat for several")
+      ->allow_extra_args(false);
+  sub->add_option("--fs", f->fs, "Sampling rate in Hz for CSV/NPY records that do not state it")
+      ->check(CLI::Range(1.0, 100000.0));
+  sub->add_option("--lead-order", f->lead_order,
+                  "training: reorder leads by name to I, II, III, aVR, aVF, aVL, V1-V6 (ECG-R1's training order); "
+                  "file: feed the file's first 12 leads as they are (as the original code does)")
+      ->check(CLI::IsMember({"training", "file"}))
+      ->capture_default_str();
+  sub->add_flag("--zero-fill-missing", f->zero_fill, "Feed zeros for leads the record lacks instead of refusing it");
+  sub->add_flag("--no-resample", f->no_resample,
+                "Pad/truncate to 5000 samples whatever the rate, exactly as the original (default: resample to 500 Hz)");
+  sub->add_option("--ecg-start", f->ecg_start, "Start of the 10 s window in the record, seconds")
+      ->check(CLI::Range(0.0, 1e7))
+      ->capture_default_str();
   sub->add_option("--messages", f->messages, "A whole conversation as JSON {\"messages\": [{\"role\", \"content\"}]} (file or -)");
   sub->add_option("--system", f->system, "Replace the system prompt (\"\" removes it)");
   sub->add_option("-n,--max-new-tokens", f->max_new, "Stop after this many new tokens")
