@@ -93,6 +93,43 @@ cp "$GOLD/inputs/ecg_A.hea" "$TMP/short.hea"; head -c 1000 "$GOLD/inputs/ecg_A.d
 sed -i 's/ecg_A.dat/short.dat/; s/^ecg_A /short /' "$TMP/short.hea"
 expect 3 "short" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" --ecg "$TMP/short" -n 2
 
+# The golden image cases (and ECG + image) from the command line: exact greedy tokens.
+for case in image_noresize image_resize ecg_image; do
+  python3 - "$GOLD/manifest.json" "$case" "$GOLD/inputs" >"$TMP/args" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["cases"][sys.argv[2]]
+text = "".join({"ecg": "<ecg>", "image": "<image>"}.get(p["type"], p.get("text", "")) for p in c["messages"][1]["content"])
+print(json.dumps({"prompt": text, "image": sys.argv[3] + "/" + c["image"].split("/")[-1], "want": c["generated_ids"],
+                  "ecg": c["ecg_record"] is not None, "n": c["n_tokens"]}))
+PY
+  P=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["prompt"], end="")' "$TMP/args")
+  IMG=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["image"])' "$TMP/args")
+  EXTRA=()
+  python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["ecg"] else 1)' "$TMP/args" &&
+    EXTRA=(--ecg "$GOLD/inputs/ecg_A" --lead-order file)
+  "$BIN" interpret -m "$TMP/tiny.ecgr1" --image "$IMG" "${EXTRA[@]}" -p "$P" -n 16 --json >"$TMP/img.json" 2>"$TMP/err" &&
+    python3 - "$TMP/img.json" "$TMP/args" <<'PY' && ok || bad "interpret $case: $(cat "$TMP/err")"
+import json, sys
+j = json.load(open(sys.argv[1])); a = json.load(open(sys.argv[2]))
+assert j["tokens"] == a["want"], (j["tokens"], a["want"])
+assert j["prompt_tokens"] == a["n"], j["prompt_tokens"]
+im = j["inputs"]["image"][0]
+assert im["tokens"] * 4 == im["grid_thw"][1] * im["grid_thw"][2], im
+PY
+done
+printf 'GIF89a\x01\x00\x01\x00\x00\x00\x00;' >"$TMP/x.gif"
+expect 3 "x.gif" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" --image "$TMP/x.gif" -n 2
+head -c 2000 "$GOLD/inputs/image_resize_90x141.png" >"$TMP/cut.png"
+expect 3 "cut.png" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" --image "$TMP/cut.png" -n 2
+python3 - "$TMP/huge.png" <<'PY'
+# A PNG header declaring 10000 x 10000 pixels (100 megapixels), valid CRCs, tiny file.
+import struct, sys, zlib
+def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+ihdr = struct.pack(">IIBBBBB", 10000, 10000, 8, 2, 0, 0, 0)
+open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 100)) + chunk(b"IEND", b""))
+PY
+expect 3 "huge.png" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" --image "$TMP/huge.png" -n 2
+
 # --- ECG tower from the ECG-CoCa .pt ---------------------------------------------
 "$BIN" convert-weights "$GOLD/model" -o "$TMP/tiny_pt.ecgr1" --ecg-tower "$GOLD/model/ecg_tower.pt" 2>"$TMP/err" && ok || bad "convert --ecg-tower: $(cat "$TMP/err")"
 python3 -c 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1],"w"); z.writestr("archive/data.pkl", b"\x80\x02cos\nsystem\nX\x02\x00\x00\x00id\x85R."); z.close()' "$TMP/evil.pt"

@@ -1,8 +1,8 @@
 // cmd_interpret.cc — `ecgr1 interpret`: prompt in, streamed reasoning out.
 //
-// Inputs: ECG records (--ecg, any format the signal readers accept) and the
-// prompt text; images join in a later issue through the same prompt plan
-// (tags <ecg> / <image>). Text mode streams tokens to stdout as they are
+// Inputs: ECG records (--ecg, any format the signal readers accept), ECG
+// images (--image: PNG, JPEG, BMP) and the prompt text, placed by the tags
+// <ecg> / <image> or, without tags, as ECG-R1 was trained. Text mode streams tokens to stdout as they are
 // produced; --json prints one object at the end, with a report of how each
 // input was handled.
 #include <chrono>
@@ -15,6 +15,7 @@
 #include "base/error.h"
 #include "base/mapped_file.h"
 #include "engine/ecg_inputs.h"
+#include "engine/image_inputs.h"
 #include "engine/model.h"
 #include "engine/session.h"
 #include "io/ecg_record.h"
@@ -26,7 +27,7 @@ namespace {
 
 struct InterpretFlags {
   std::string model, prompt, messages, system;
-  std::vector<std::string> ecg;
+  std::vector<std::string> ecg, image;
   double fs = 0, ecg_start = 0;
   std::string lead_order = "training";
   bool zero_fill = false, no_resample = false;
@@ -54,6 +55,9 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
     ecgs.push_back(PrepareEcg(ReadEcgRecord(path, ro), so));
   }
   const int n_ecg = static_cast<int>(ecgs.size());
+  std::vector<ImageInput> images;
+  for (const std::string& path : f.image) images.push_back(PrepareImage(path));
+  const int n_image = static_cast<int>(images.size());
   std::vector<ChatMessage> messages;
   if (!f.messages.empty()) {
     if (!f.prompt.empty()) Fail(ExitCode::kUsage, "give either -p or --messages, not both");
@@ -65,7 +69,7 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
     int tags_ecg = 0, tags_image = 0;
     CountTags(text, &tags_ecg, &tags_image);
     const bool tagged = tags_ecg + tags_image > 0;
-    messages.push_back({"user", tagged ? text : DefaultUserText(text, n_ecg, 0)});
+    messages.push_back({"user", tagged ? text : DefaultUserText(text, n_ecg, n_image)});
   }
   if (f.system_given) {
     if (!messages.empty() && messages.front().role == "system") messages.erase(messages.begin());
@@ -83,17 +87,29 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
   in.parse_special = f.special;
   in.n_ecg = n_ecg;
   in.ecg_tokens = static_cast<int>(model.config().ecg.tokens());
+  if (n_image > 0 && !model.config().has_vision)
+    Fail(ExitCode::kUsage, "%s has no vision encoder: it cannot read --image", model.path().c_str());
+  for (const ImageInput& im : images) in.image_grids.push_back(im.merged_grid(static_cast<int>(model.config().vision.merge)));
   const PromptPlan plan = BuildPrompt(model.tokenizer(), messages, in);
 
   const auto t_ecg = std::chrono::steady_clock::now();
   const std::vector<std::vector<float>> ecg_rows = EncodeEcgs(model, ecgs);
   const double ecg_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_ecg).count();
   const size_t hidden = static_cast<size_t>(model.config().text.hidden);
+  const auto t_vis = std::chrono::steady_clock::now();
+  const std::vector<VisionOutput> vis = EncodeImages(model, images);
+  const double vision_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_vis).count();
+  DecoderHooks hooks;
+  if (!vis.empty()) hooks.deepstack = DeepstackHook(plan, vis, hidden);
 
   GenerateOptions opt;
   opt.max_new_tokens = f.max_new;
-  if (!ecg_rows.empty())
-    opt.patch_embeddings = [&](float* e, size_t) { ScatterEcgRows(plan, ecg_rows, hidden, e); };
+  opt.hooks = &hooks;
+  if (!ecg_rows.empty() || !vis.empty())
+    opt.patch_embeddings = [&](float* e, size_t) {
+      if (!ecg_rows.empty()) ScatterEcgRows(plan, ecg_rows, hidden, e);
+      if (!vis.empty()) ScatterImageRows(plan, vis, hidden, e);
+    };
   SamplerConfig& s = opt.sampler;
   if (f.sample) {  // the checkpoint's generation_config.json preset
     s.temperature = model.generation().temperature;
@@ -139,10 +155,10 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
         {"generated_tokens", r.tokens.size()},
         {"finish_reason", r.finish_reason},
         {"model", {{"path", model.path()}, {"random_weights", model.random_weights()}}},
-        {"inputs", {{"ecg", nlohmann::json::array()}}},
+        {"inputs", {{"ecg", nlohmann::json::array()}, {"image", nlohmann::json::array()}}},
         {"sampling", {{"temperature", s.temperature}, {"top_k", s.top_k}, {"top_p", s.top_p},
                       {"repetition_penalty", s.repetition_penalty}, {"seed", s.seed}}},
-        {"timings", {{"load_ms", load_ms}, {"ecg_ms", ecg_ms}, {"prefill_ms", r.prefill_ms}, {"decode_ms", r.decode_ms},
+        {"timings", {{"load_ms", load_ms}, {"ecg_ms", ecg_ms}, {"vision_ms", vision_ms}, {"prefill_ms", r.prefill_ms}, {"decode_ms", r.decode_ms},
                      {"prefill_tokens_per_s", r.prefill_ms > 0 ? 1000.0 * static_cast<double>(r.prompt_tokens) / r.prefill_ms : 0.0},
                      {"decode_tokens_per_s", r.decode_ms > 0 && n_gen > 1 ? 1000.0 * (n_gen - 1) / r.decode_ms : 0.0}}},
     };
@@ -151,6 +167,7 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
       rep["path"] = f.ecg[k];
       j["inputs"]["ecg"].push_back(rep);
     }
+    for (const ImageInput& im : images) j["inputs"]["image"].push_back(im.report);
     std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     if (r.text.empty() || r.text.back() != '\n') std::fputc('\n', stdout);
@@ -168,6 +185,8 @@ Command AddInterpretCommand(CLI::App& app) {
                   "User text, or - for standard input; may place <ecg>/<image> tags (default: ECG-R1's trained instruction)");
   sub->add_option("--ecg", f->ecg,
                   "ECG record: WFDB (path/name, .hea, .dat, .mat), .csv or .npy; repeat for several")
+      ->allow_extra_args(false);
+  sub->add_option("--image", f->image, "ECG image: PNG, JPEG or BMP (photo, scan or rendering); repeat for several")
       ->allow_extra_args(false);
   sub->add_option("--fs", f->fs, "Sampling rate in Hz for CSV/NPY records that do not state it")
       ->check(CLI::Range(1.0, 100000.0));
