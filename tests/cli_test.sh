@@ -130,6 +130,19 @@ open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chun
 PY
 expect 3 "huge.png" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" --image "$TMP/huge.png" -n 2
 
+# The bundled example: a real 12-lead record and a 2200 x 1700 rendered page with the trained prompt.
+EX=$(dirname "$DATA")/../examples
+"$BIN" interpret -m "$TMP/tiny.ecgr1" --ecg "$EX/HR06000" --image "$EX/ptbxl_00002_hr.png" -n 2 --json >"$TMP/ex.json" 2>"$TMP/err" &&
+  python3 - "$TMP/ex.json" <<'PY' && ok || bad "example: $(cat "$TMP/err")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["prompt_tokens"] == 911, j["prompt_tokens"]  # spec preprocessing.md 2.4: 66 + 101 + 744
+im = j["inputs"]["image"][0]
+assert (im["resized_width"], im["resized_height"], im["tokens"]) == (992, 768, 744), im
+ecg = j["inputs"]["ecg"][0]
+assert ecg["resampled"] is False and ecg["fs_in"] == 500, ecg
+PY
+
 # --- ECG tower from the ECG-CoCa .pt ---------------------------------------------
 "$BIN" convert-weights "$GOLD/model" -o "$TMP/tiny_pt.ecgr1" --ecg-tower "$GOLD/model/ecg_tower.pt" 2>"$TMP/err" && ok || bad "convert --ecg-tower: $(cat "$TMP/err")"
 python3 -c 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1],"w"); z.writestr("archive/data.pkl", b"\x80\x02cos\nsystem\nX\x02\x00\x00\x00id\x85R."); z.close()' "$TMP/evil.pt"

@@ -8,15 +8,16 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$ROOT/build/ecgr1
-PROMPT="What is a normal QTc interval? Answer briefly."
+ECG=$ROOT/examples/HR06000
+IMAGE=$ROOT/examples/ptbxl_00002_hr.png
 
 MODEL=${ECGR1_MODEL:-}
 [ -z "$MODEL" ] && [ -f "$ROOT/weights/ECG-R1-8B-RL.ecgr1" ] && MODEL=$ROOT/weights/ECG-R1-8B-RL.ecgr1
 if [ -n "$MODEL" ]; then
   echo "== ecgr1 info $MODEL"
   "$BIN" info "$MODEL"
-  echo "== ecgr1 interpret -m $MODEL -p \"$PROMPT\""
-  "$BIN" interpret -m "$MODEL" -p "$PROMPT" -n 256
+  echo "== ecgr1 interpret -m $MODEL --ecg examples/HR06000 --image examples/ptbxl_00002_hr.png"
+  "$BIN" interpret -m "$MODEL" --ecg "$ECG" --image "$IMAGE"
   exit 0
 fi
 
@@ -27,7 +28,5 @@ TINY=$ROOT/build/tiny-random-test-model.ecgr1
 "$BIN" convert-weights "$ROOT/tests/data/golden_a/model" -o "$TINY" --random-weights
 echo "== ecgr1 info $TINY"
 "$BIN" info "$TINY"
-echo "== ecgr1 tokenize -m $TINY \"QTc 452 ms; ST elevation 2 mm in V2-V4\""
-"$BIN" tokenize -m "$TINY" "QTc 452 ms; ST elevation 2 mm in V2-V4"
-echo "== ecgr1 interpret -m $TINY -p \"$PROMPT\" -n 24   (RANDOM WEIGHTS)"
-"$BIN" interpret -m "$TINY" -p "$PROMPT" -n 24
+echo "== ecgr1 interpret -m $TINY --ecg examples/HR06000 --image examples/ptbxl_00002_hr.png -n 24 --json   (RANDOM WEIGHTS)"
+"$BIN" interpret -m "$TINY" --ecg "$ECG" --image "$IMAGE" -n 24 --json
