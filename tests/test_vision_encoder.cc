@@ -100,6 +100,10 @@ TEST_CASE("prompts with an image (and an ECG) match through the decoder to the g
       dec.Forward(x.data(), L, plan.positions, cache, &h2);
       for (double e : err) CHECK(e < 5e-5);
       CHECK(MaxAbsDiff(x.data(), g.F32("final_hidden").data(), L * d) < 2e-5);
+      const size_t V = static_cast<size_t>(c.vocab);
+      std::vector<float> logits(V);
+      dec.Logits(x.data() + (L - 1) * d, 1, logits.data());
+      CHECK(MaxAbsDiff(logits.data(), g.F32("last_logits").data(), V) < 1e-4);
     }
     Session session(model, L + 16);
     GenerateOptions opt;

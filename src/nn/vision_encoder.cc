@@ -121,31 +121,36 @@ VisionOutput VisionEncoder::Encode(const float* pixel_values, int gh, int gw, co
 
 // Bidirectional attention over the n patches of one image. qkv: [n, 3Wv]
 // (q | k | v, heads of hd contiguous columns); rotary on q and k; out [n, Wv].
+// One head at a time as two matrix products on the kernel layer, so the
+// memory beyond the activations is one head's [n, n] score matrix.
 void VisionEncoder::Attention(const float* qkv, size_t n, const float* cos_, const float* sin_, float* out) const {
   const size_t W = static_cast<size_t>(c_.hidden), heads = static_cast<size_t>(c_.heads), hd = W / heads;
   const size_t half = hd / 2;
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
-  // Rotated keys for all heads, [n, Wv]; queries are rotated per row below.
-  std::vector<float> k(n * W);
-  for (size_t i = 0; i < n; ++i) {
-    std::memcpy(&k[i * W], qkv + i * 3 * W + W, W * sizeof(float));
-    for (size_t h = 0; h < heads; ++h) kernels::RopeRotateHalf(&k[i * W + h * hd], cos_ + i * half, sin_ + i * half, hd);
-  }
-  const long work = static_cast<long>(heads * n);
-#pragma omp parallel
-  {
-    std::vector<float> scores(n), q(hd);
-#pragma omp for schedule(static)
-    for (long wi = 0; wi < work; ++wi) {
-      const size_t h = static_cast<size_t>(wi) / n, i = static_cast<size_t>(wi) % n;
-      std::memcpy(q.data(), qkv + i * 3 * W + h * hd, hd * sizeof(float));
-      kernels::RopeRotateHalf(q.data(), cos_ + i * half, sin_ + i * half, hd);
-      for (size_t j = 0; j < n; ++j) scores[j] = kernels::Dot(q.data(), &k[j * W + h * hd], hd) * scale;
-      kernels::Softmax(scores.data(), n);
-      float* o = out + i * W + h * hd;
-      std::memset(o, 0, hd * sizeof(float));
-      for (size_t j = 0; j < n; ++j) kernels::Axpy(scores[j], qkv + j * 3 * W + 2 * W + h * hd, o, hd);
+  std::vector<float> q(n * hd), k(n * hd), vt(hd * n), scores(n * n), o(n * hd);
+  const long nn = static_cast<long>(n);
+  for (size_t h = 0; h < heads; ++h) {
+#pragma omp parallel for schedule(static)
+    for (long ii = 0; ii < nn; ++ii) {
+      const size_t i = static_cast<size_t>(ii);
+      const float* row = qkv + i * 3 * W + h * hd;
+      std::memcpy(&q[i * hd], row, hd * sizeof(float));
+      std::memcpy(&k[i * hd], row + W, hd * sizeof(float));
+      kernels::RopeRotateHalf(&q[i * hd], cos_ + i * half, sin_ + i * half, hd);
+      kernels::RopeRotateHalf(&k[i * hd], cos_ + i * half, sin_ + i * half, hd);
+      for (size_t c = 0; c < hd; ++c) vt[c * n + i] = row[2 * W + c];
     }
+    // scores[i, j] = q_i . k_j: the keys play the weight matrix [n, hd].
+    kernels::MatMul(WeightMatrix{DType::kF32, k.data(), n, hd}, q.data(), n, scores.data());
+#pragma omp parallel for schedule(static)
+    for (long ii = 0; ii < nn; ++ii) {
+      float* srow = &scores[static_cast<size_t>(ii) * n];
+      kernels::Scale(scale, srow, n);
+      kernels::Softmax(srow, n);
+    }
+    // o[i, c] = sum_j p[i, j] v[j, c]: V^T plays the weight matrix [hd, n].
+    kernels::MatMul(WeightMatrix{DType::kF32, vt.data(), hd, n}, scores.data(), n, o.data());
+    for (size_t i = 0; i < n; ++i) std::memcpy(out + i * W + h * hd, &o[i * hd], hd * sizeof(float));
   }
 }
 
