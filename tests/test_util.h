@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include <cstdlib>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -27,6 +29,13 @@ struct TempDir {
   TempDir& operator=(const TempDir&) = delete;
   std::string File(const std::string& name) const { return path + "/" + name; }
 };
+
+// The project's shared/ folder beside the checkout ($ECGR1_SHARED_DIR
+// overrides); tests that need it skip when it does not exist.
+inline std::string SharedDir() {
+  const char* env = std::getenv("ECGR1_SHARED_DIR");
+  return env != nullptr && *env ? env : ECGR1_SHARED_DIR;
+}
 
 inline std::string ReadAll(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

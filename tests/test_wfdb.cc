@@ -140,8 +140,8 @@ TEST_CASE("every copied record reads as wfdb-python rdsamp does", "[wfdb]") {
   CHECK(ran >= 25);
 }
 
-TEST_CASE("all records in /work/shared/ecg read as rdsamp does (when present)", "[wfdb][shared]") {
-  const std::string root = "/work/shared/ecg";
+TEST_CASE("all records in shared/ecg read as rdsamp does (when present)", "[wfdb][shared]") {
+  const std::string root = ecgr1::test::SharedDir() + "/ecg";
   if (!fs::exists(root + "/expected.json")) {
     WARN("skipped: " << root << " not present");
     return;
