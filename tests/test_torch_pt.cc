@@ -291,7 +291,7 @@ TEST_CASE("converting with --ecg-tower gives byte-identical tower tensors", "[to
   RequireSameTensors(tmp.File("c.ecgr1"), tmp.File("d.ecgr1"));
 }
 
-TEST_CASE("--ecg-tower names missing and mis-shaped .pt tensors", "[torchpt]") {
+TEST_CASE("converting with an ECG-CoCa .pt names missing and mis-shaped tensors", "[torchpt]") {
   TempDir tmp;
   ecgr1::ConvertOptions opt;
   // Only module.logit_scale: the first tower tensor is missing.
@@ -309,7 +309,7 @@ TEST_CASE("--ecg-tower names missing and mis-shaped .pt tensors", "[torchpt]") {
   CHECK_FALSE(std::ifstream(tmp.File("x.ecgr1")).good());
 }
 
-TEST_CASE("a hand-made state_dict reads; numpy placeholders outside it are inert", "[torchpt]") {
+TEST_CASE("a hand-made state_dict reads and numpy placeholders outside it are inert", "[torchpt]") {
   TempDir tmp;
   const std::string items = PStr("a") + PTensor("0", 6, 0, {2, 3}, {3, 1}) +   // whole storage
                             PStr("b") + PTensor("0", 6, 4, {2}, {1}) +         // a view at offset 4
