@@ -151,6 +151,18 @@ python3 -c 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1],"w",compression=zi
 expect 4 "compressed zip entries are not supported" -- "$BIN" convert-weights "$GOLD/model" -o "$TMP/deflate.ecgr1" --ecg-tower "$TMP/deflate.pt"
 [ ! -e "$TMP/evil.ecgr1" ] && [ ! -e "$TMP/deflate.ecgr1" ] && ok || bad "output left behind after a refused .pt"
 
+# --- measure: no model needed ---------------------------------------------------------
+"$BIN" measure --json "$DATA/ecg/cpsc2021/data_8_4" >"$TMP/m.json" 2>"$TMP/err" && python3 - "$TMP/m.json" <<'PY' && ok || bad "measure data_8_4: $(cat "$TMP/err")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert len(j["beats"]) == 51, len(j["beats"])  # the annotation file has 51 beats, all matched by the unit test
+assert j["rhythm_regular"] is False  # an atrial fibrillation excerpt
+assert j["fs_hz"] == 200 and all(isinstance(b["sample"], int) for b in j["beats"])
+PY
+"$BIN" measure "$DATA/ecg/cpsc2021/data_92_12" >"$TMP/m.txt" && grep -q "^beats  *71 " "$TMP/m.txt" && ok || bad "measure text: $(cat "$TMP/m.txt")"
+expect 3 "nope" -- "$BIN" measure "$TMP/nope.hea"
+expect 3 "short" -- "$BIN" measure "$TMP/short"
+
 # --- usage errors ----------------------------------------------------------
 expect 2 "" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" --temp -1
 expect 2 "" -- "$BIN" interpret --no-such-flag

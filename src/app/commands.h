@@ -22,6 +22,7 @@ Command AddInterpretCommand(CLI::App& app);
 Command AddConvertCommand(CLI::App& app);
 Command AddInfoCommand(CLI::App& app);
 Command AddTokenizeCommand(CLI::App& app);
+Command AddMeasureCommand(CLI::App& app);
 
 // The model to use: `flag` if given, else $ECGR1_MODEL, else the default file
 // under weights/ (next to the working directory or the binary). Throws

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
       ecgr1::AddConvertCommand(app),
       ecgr1::AddInfoCommand(app),
       ecgr1::AddTokenizeCommand(app),
+      ecgr1::AddMeasureCommand(app),
   };
   for (ecgr1::Command& c : commands) c.sub->footer(kExitCodes);
   try {
