@@ -11,6 +11,9 @@ BIN=$ROOT/build/ecgr1
 ECG=$ROOT/examples/HR06000
 IMAGE=$ROOT/examples/ptbxl_00002_hr.png
 
+echo "== ecgr1 measure examples/HR06000   (the signal itself, no model needed)"
+"$BIN" measure "$ECG"
+
 MODEL=${ECGR1_MODEL:-}
 [ -z "$MODEL" ] && [ -f "$ROOT/weights/ECG-R1-8B-RL.ecgr1" ] && MODEL=$ROOT/weights/ECG-R1-8B-RL.ecgr1
 if [ -n "$MODEL" ]; then
