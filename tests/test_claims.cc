@@ -5,7 +5,6 @@
 // hostile inputs. Set ECGR1_DUMP_CLAIMS=1 to print the claims of the real outputs.
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <cstdint>
 #include <cmath>
 #include <cstdio>
