@@ -184,7 +184,7 @@ TEST_CASE("canonical lead names", "[ecgsignal]") {
     CHECK(std::string(ecgr1::kNpyDefault12LeadNames[i]) == ecgr1::kTrainingLeadOrder[i]);
 }
 
-TEST_CASE("PTB-XL order is reordered to the training order; file order kept on request", "[ecgsignal]") {
+TEST_CASE("PTB-XL order is reordered to the training order and file order is kept on request", "[ecgsignal]") {
   // PTB-XL names in its own order, spelled as wfdb writes them.
   const std::vector<std::string> names = {"I", "II", "III", "AVR", "AVL", "AVF", "V1", "V2", "V3", "V4", "V5", "V6"};
   const EcgRecord rec = RampRecord(names, 5000);
@@ -316,7 +316,7 @@ TEST_CASE("resampling 360 and 1000 Hz to 500 Hz keeps the spectrum below 100 Hz 
   }
 }
 
-TEST_CASE("resampling from 250, 257 and 400 Hz works; rates out of range are refused", "[ecgsignal]") {
+TEST_CASE("resampling from 250, 257 and 400 Hz works and rates out of range are refused", "[ecgsignal]") {
   for (double fs : {250.0, 257.0, 400.0}) {
     const Accuracy a = MeasureResampling(fs, false);
     std::printf("resample %4.0f Hz -> 500 Hz: spectrum error %.3g%%, magnitude %.3g%%, vs analytic %.3g%%\n", fs,
