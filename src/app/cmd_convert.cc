@@ -65,7 +65,7 @@ Command AddConvertCommand(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--ecg-tower", f->ecg_tower,
                   "ECG-CoCa torch.save checkpoint (.pt) to take the ECG tower from (its module.ecg.* tensors) "
-                  "instead of the checkpoint folder");
+                  "instead of the checkpoint folder's safetensors (without this flag no .pt file is ever opened)");
   sub->add_flag("--random-weights", f->random_weights,
                 "Label the output as a random-weight test model (automatic for tiny models)");
   sub->add_option("-t,--threads", f->threads, "Threads (default: all cores)")->check(CLI::Range(0, 1024));
