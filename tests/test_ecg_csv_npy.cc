@@ -4,6 +4,8 @@
 // file per validation rule; each must throw Error(kBadInput) naming the file.
 #include <catch2/catch.hpp>
 
+#include "require_error.h"
+
 #include "test_util.h"
 
 #include <algorithm>
@@ -83,17 +85,7 @@ std::string Layout(const std::vector<std::vector<double>>& x, bool lead_rows, bo
 }
 
 void RequireBadInput(const std::function<void()>& fn, const std::string& path, const std::string& what) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    INFO("message: " << e.what());
-    CHECK(e.code() == ExitCode::kBadInput);
-    CHECK(std::string(e.what()).find(path) != std::string::npos);
-    CHECK(std::string(e.what()).find(what) != std::string::npos);
-    CHECK(std::string(e.what()).find('\n') == std::string::npos);
-    return;
-  }
-  FAIL("no ecgr1::Error thrown; expected one about " << what);
+  ecgr1::test::RequireError(fn, ExitCode::kBadInput, {path, what});
 }
 
 void RequireBadNpy(const std::string& bytes, const std::string& what) {

@@ -5,6 +5,8 @@
 // plain DFT below), and the output with the analytic signal sampled at 500 Hz.
 #include <catch2/catch.hpp>
 
+#include "require_error.h"
+
 #include <cmath>
 #include <complex>
 #include <cstring>
@@ -46,15 +48,7 @@ EcgRecord RampRecord(const std::vector<std::string>& names, size_t n, double fs 
 }
 
 void RequireError(const std::function<void()>& fn, ExitCode code, const std::string& what) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    INFO("message: " << e.what());
-    CHECK(e.code() == code);
-    CHECK(std::string(e.what()).find(what) != std::string::npos);
-    return;
-  }
-  FAIL("no ecgr1::Error thrown; expected one about " << what);
+  ecgr1::test::RequireError(fn, code, {what});
 }
 
 // The test signal: sines at 1, 5, 17, 40 and 80 Hz (all below 100 Hz, whole

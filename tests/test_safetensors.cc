@@ -3,6 +3,8 @@
 // throw ecgr1::Error(kBadModel) with a message naming the file.
 #include <catch2/catch.hpp>
 
+#include "require_error.h"
+
 #include "test_util.h"
 
 #include <stdlib.h>
@@ -42,16 +44,7 @@ std::string Safetensors(const std::string& header, size_t data_bytes) {
 // Runs `fn`, requires it to throw Error(kBadModel) whose message contains
 // `needle` (a file name) and, if given, `what` (the problem).
 void RequireBadModel(const std::function<void()>& fn, const std::string& needle, const std::string& what = "") {
-  try {
-    fn();
-  } catch (const Error& e) {
-    INFO("message: " << e.what());
-    CHECK(e.code() == ExitCode::kBadModel);
-    CHECK(std::string(e.what()).find(needle) != std::string::npos);
-    if (!what.empty()) CHECK(std::string(e.what()).find(what) != std::string::npos);
-    return;
-  }
-  FAIL("no ecgr1::Error thrown; expected one naming " << needle);
+  ecgr1::test::RequireError(fn, ExitCode::kBadModel, {needle, what});
 }
 
 // Writes `bytes` as NAME in a temp dir and requires that opening it fails.

@@ -4,6 +4,8 @@
 // throw ecgr1::Error(kBadModel) with a message naming the file, never crash.
 #include <catch2/catch.hpp>
 
+#include "require_error.h"
+
 #include "test_util.h"
 
 #include <cstdint>
@@ -140,16 +142,7 @@ std::string MakePt(const std::string& pickle, const std::map<std::string, std::s
 
 // Runs `fn`; requires Error(kBadModel) whose message contains every needle.
 void RequireBadModel(const std::function<void()>& fn, const std::vector<std::string>& needles) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    INFO("message: " << e.what());
-    CHECK(e.code() == ExitCode::kBadModel);
-    for (const std::string& n : needles) CHECK(std::string(e.what()).find(n) != std::string::npos);
-    CHECK(std::string(e.what()).find('\n') == std::string::npos);
-    return;
-  }
-  FAIL("no ecgr1::Error thrown");
+  ecgr1::test::RequireError(fn, ExitCode::kBadModel, needles);
 }
 
 // Writes `bytes` to a temp file and requires TorchCheckpoint to refuse it

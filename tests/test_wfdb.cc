@@ -6,6 +6,8 @@
 // crash or any other exception.
 #include <catch2/catch.hpp>
 
+#include "require_error.h"
+
 #include <cmath>
 #include <filesystem>
 #include <functional>
@@ -48,15 +50,7 @@ int CountNotes(const EcgRecord& r, const std::string& needle) {
 
 // Requires `fn` to throw Error(kBadInput) whose message contains each needle.
 void RequireBadInput(const std::function<void()>& fn, const std::vector<std::string>& needles) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    INFO("message: " << e.what());
-    CHECK(e.code() == ExitCode::kBadInput);
-    for (const std::string& n : needles) CHECK(std::string(e.what()).find(n) != std::string::npos);
-    return;
-  }
-  FAIL("no ecgr1::Error thrown");
+  ecgr1::test::RequireError(fn, ExitCode::kBadInput, needles);
 }
 
 // Error(kBadInput) or success; anything else (another exception) fails.

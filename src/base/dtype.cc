@@ -1,6 +1,6 @@
 #include "base/dtype.h"
 
-#include <cstdlib>
+#include "base/error.h"
 
 namespace ecgr1 {
 
@@ -32,7 +32,8 @@ const DTypeInfo* FindDTypeByName(const std::string& name) {
 
 const DTypeInfo& Info(DType t) {
   const DTypeInfo* info = FindDType(static_cast<uint32_t>(t));
-  if (info == nullptr) std::abort();  // our bug: every enum value is in the table
+  if (info == nullptr)  // our bug: every enum value is in the table
+    Fail(ExitCode::kInternal, "dtype code %u has no entry in the dtype table", static_cast<uint32_t>(t));
   return *info;
 }
 

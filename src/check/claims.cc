@@ -6,6 +6,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "check/claims.h"
 
+#include "base/error.h"
+
 #include <pcre2.h>
 
 #include <algorithm>
@@ -31,7 +33,8 @@ class Regex {
     int err = 0;
     PCRE2_SIZE off = 0;
     code_ = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern), PCRE2_ZERO_TERMINATED, 0, &err, &off, nullptr);
-    if (code_ == nullptr) std::abort();  // our bug: patterns are constants
+    if (code_ == nullptr)  // our bug: the patterns are constants
+      Fail(ExitCode::kInternal, "claim pattern does not compile at offset %zu: %s", static_cast<size_t>(off), pattern);
     pcre2_jit_compile(code_, PCRE2_JIT_COMPLETE);  // interpreter when JIT is unavailable
   }
   ~Regex() { pcre2_code_free(code_); }

@@ -67,6 +67,8 @@ GenerateResult Session::Generate(const PromptPlan& plan, const GenerateOptions& 
   const Tokenizer& tok = model_.tokenizer();
   auto t1 = std::chrono::steady_clock::now();
   r.finish_reason = "length";
+  Positions step_pos;  // one token's (t, h, w), reused: nothing allocates per step
+  step_pos.Push(0, 0, 0);
   for (int step = 0; step < opt.max_new_tokens; ++step) {
     const int32_t id = sampler.Sample(logits_.data(), vocab, history);
     r.tokens.push_back(id);
@@ -81,10 +83,9 @@ GenerateResult Session::Generate(const PromptPlan& plan, const GenerateOptions& 
     if (step + 1 == opt.max_new_tokens) break;
     // Decode step: position = cache index + rope_delta on t, h and w.
     const int64_t p = static_cast<int64_t>(cache_.size()) + plan.rope_delta;
-    Positions pos;
-    pos.Push(p, p, p);
+    step_pos.t[0] = step_pos.h[0] = step_pos.w[0] = p;
     decoder_.Embed(&id, 1, x_.data());
-    decoder_.Forward(x_.data(), 1, pos, cache_);
+    decoder_.Forward(x_.data(), 1, step_pos, cache_);
     decoder_.Logits(x_.data(), 1, logits_.data());
   }
   const std::string tail = stream.Flush();

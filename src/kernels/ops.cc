@@ -289,7 +289,7 @@ void MatMulImpl(const WeightMatrix& w, const float* x, size_t n, float* y, const
     case DType::kF32: return MatMulT<F32W>(w, x, n, y, bias);
     case DType::kBF16: return MatMulT<BF16W>(w, x, n, y, bias);
     case DType::kF16: return MatMulT<F16W>(w, x, n, y, bias);
-    default: std::abort();  // the model loader only admits the types above for matrices
+    default: return;  // unreachable: the entry points below refuse other types
   }
 }
 
@@ -299,7 +299,7 @@ void RowToF32Impl(const WeightMatrix& w, size_t r, float* out) {
     case DType::kF32: return ConvertToF32<F32W>(reinterpret_cast<const float*>(row), w.cols, out);
     case DType::kBF16: return ConvertToF32<BF16W>(reinterpret_cast<const uint16_t*>(row), w.cols, out);
     case DType::kF16: return ConvertToF32<F16W>(reinterpret_cast<const uint16_t*>(row), w.cols, out);
-    default: std::abort();
+    default: return;  // unreachable: the entry points below refuse other types
   }
 }
 
@@ -592,9 +592,13 @@ HWY_EXPORT(RopeRotateHalfImpl);
 HWY_EXPORT(CurrentTargetImpl);
 
 void MatMul(const WeightMatrix& w, const float* x, size_t n, float* y, const float* bias) {
+  CheckMatrixType(w);
   HWY_DYNAMIC_DISPATCH(MatMulImpl)(w, x, n, y, bias);
 }
-void RowToF32(const WeightMatrix& w, size_t r, float* out) { HWY_DYNAMIC_DISPATCH(RowToF32Impl)(w, r, out); }
+void RowToF32(const WeightMatrix& w, size_t r, float* out) {
+  CheckMatrixType(w);
+  HWY_DYNAMIC_DISPATCH(RowToF32Impl)(w, r, out);
+}
 float Dot(const float* a, const float* b, size_t n) { return HWY_DYNAMIC_DISPATCH(DotImpl)(a, b, n); }
 void Axpy(float a, const float* x, float* y, size_t n) { HWY_DYNAMIC_DISPATCH(AxpyImpl)(a, x, y, n); }
 void Add(const float* x, float* y, size_t n) { HWY_DYNAMIC_DISPATCH(AddImpl)(x, y, n); }

@@ -26,6 +26,11 @@ struct WeightMatrix {
   size_t row_bytes() const;  // bytes of one row
 };
 
+// Throws Error(kInternal) unless the matrix type is one the kernels compute
+// with (f32, bf16, f16). The model loader admits only those, so this guards
+// our own bugs with a message instead of undefined behaviour.
+void CheckMatrixType(const WeightMatrix& w);
+
 // Views a 2-D (or, for conv weights, N-D flattened to [dim0, rest]) tensor.
 WeightMatrix AsMatrix(const TensorView& t);
 

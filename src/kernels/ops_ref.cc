@@ -5,13 +5,20 @@
 #include <vector>
 
 #include "base/bf16.h"
+#include "base/error.h"
 
 namespace ecgr1 {
 
 size_t WeightMatrix::row_bytes() const {
   uint64_t b = 0;
-  if (!BytesOf(type, cols, &b)) std::abort();  // validated at load
+  if (!BytesOf(type, cols, &b))  // validated at load: a bug of ours if it happens
+    Fail(ExitCode::kInternal, "weight row of %zu %s values is not a whole number of blocks", cols, Info(type).name);
   return static_cast<size_t>(b);
+}
+
+void CheckMatrixType(const WeightMatrix& w) {
+  if (w.type != DType::kF32 && w.type != DType::kBF16 && w.type != DType::kF16)
+    Fail(ExitCode::kInternal, "kernels cannot compute with %s weights", Info(w.type).name);
 }
 
 WeightMatrix AsMatrix(const TensorView& t) {
@@ -26,6 +33,7 @@ WeightMatrix AsMatrix(const TensorView& t) {
 namespace ref {
 
 void RowToF32(const WeightMatrix& w, size_t r, float* out) {
+  CheckMatrixType(w);
   const uint8_t* row = static_cast<const uint8_t*>(w.data) + r * w.row_bytes();
   switch (w.type) {
     case DType::kF32:
@@ -38,7 +46,7 @@ void RowToF32(const WeightMatrix& w, size_t r, float* out) {
       for (size_t i = 0; i < w.cols; ++i) out[i] = F16ToF32(reinterpret_cast<const uint16_t*>(row)[i]);
       break;
     default:
-      std::abort();  // the model loader only admits the types above for matrices
+      break;  // refused by CheckMatrixType above
   }
 }
 

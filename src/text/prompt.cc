@@ -26,6 +26,18 @@ struct Part {
   std::string text;
 };
 
+// A modality tag and the control tokens it becomes: start, pad (expanded to
+// the input's embeddings later), end. Index 0 = ECG, 1 = image.
+struct TagSpec {
+  const char* tag;
+  size_t tag_len;
+  const char* tokens[3];
+};
+constexpr TagSpec kTags[2] = {
+    {kEcgTag, 5, {"<|ecg_start|>", "<|ecg_pad|>", "<|ecg_end|>"}},
+    {kImageTag, 7, {"<|vision_start|>", "<|image_pad|>", "<|vision_end|>"}},
+};
+
 int32_t RequireToken(const Tokenizer& tok, const char* s) {
   const int32_t id = tok.TokenId(s);
   if (id < 0) Fail(ExitCode::kBadModel, "the model's tokenizer has no %s token", s);
@@ -35,11 +47,11 @@ int32_t RequireToken(const Tokenizer& tok, const char* s) {
 }  // namespace
 
 void CountTags(const std::string& text, int* n_ecg, int* n_image) {
-  *n_ecg = *n_image = 0;
-  for (size_t p = text.find('<'); p != std::string::npos; p = text.find('<', p + 1)) {
-    if (text.compare(p, 5, kEcgTag) == 0) ++*n_ecg;
-    if (text.compare(p, 7, kImageTag) == 0) ++*n_image;
-  }
+  int n[2] = {0, 0};
+  for (size_t p = text.find('<'); p != std::string::npos; p = text.find('<', p + 1))
+    for (int k = 0; k < 2; ++k) n[k] += text.compare(p, kTags[k].tag_len, kTags[k].tag) == 0;
+  *n_ecg = n[0];
+  *n_image = n[1];
 }
 
 std::string DefaultUserText(const std::string& text, int n_ecg, int n_image) {
@@ -105,8 +117,7 @@ std::vector<ChatMessage> ParseMessagesJson(const std::string& json_text, const s
 
 PromptPlan BuildPrompt(const Tokenizer& tok, const std::vector<ChatMessage>& messages, const PromptInputs& in) {
   const int32_t im_start = RequireToken(tok, "<|im_start|>"), im_end = RequireToken(tok, "<|im_end|>");
-  int32_t ecg_start = -1, ecg_pad = -1, ecg_end = -1;
-  int32_t vis_start = -1, image_pad = -1, vis_end = -1;
+  int32_t tag_ids[2][3] = {{-1, -1, -1}, {-1, -1, -1}};  // looked up when a tag is first seen
 
   // 1. Render into parts (control tokens vs text), and the display string.
   std::vector<Part> parts;
@@ -123,7 +134,7 @@ PromptPlan BuildPrompt(const Tokenizer& tok, const std::vector<ChatMessage>& mes
       parts.push_back({-1, s});
     plan.rendered += s;
   };
-  int n_ecg = 0, n_image = 0;
+  int tag_count[2] = {0, 0};
   for (const ChatMessage& m : messages) {
     if (m.role == "system" && m.content.empty()) continue;  // an empty system removes the block
     special(im_start, "<|im_start|>");
@@ -131,44 +142,34 @@ PromptPlan BuildPrompt(const Tokenizer& tok, const std::vector<ChatMessage>& mes
     const std::string& c = m.content;
     size_t p = 0;
     while (p < c.size()) {
-      const size_t e = c.find(kEcgTag, p), im = c.find(kImageTag, p);
-      const size_t next = std::min(e, im);
+      // The earliest tag from p on, of either kind.
+      size_t next = std::string::npos;
+      int kind = -1;
+      for (int k = 0; k < 2; ++k) {
+        const size_t at = c.find(kTags[k].tag, p);
+        if (at < next) next = at, kind = k;
+      }
       text(c.substr(p, next == std::string::npos ? std::string::npos : next - p));
       if (next == std::string::npos) break;
-      if (next == e) {
-        if (ecg_pad < 0) {
-          ecg_start = RequireToken(tok, "<|ecg_start|>");
-          ecg_pad = RequireToken(tok, "<|ecg_pad|>");
-          ecg_end = RequireToken(tok, "<|ecg_end|>");
-        }
-        special(ecg_start, "<|ecg_start|>");
-        special(ecg_pad, "<|ecg_pad|>");
-        special(ecg_end, "<|ecg_end|>");
-        ++n_ecg;
-        p = next + 5;
-      } else {
-        if (image_pad < 0) {
-          vis_start = RequireToken(tok, "<|vision_start|>");
-          image_pad = RequireToken(tok, "<|image_pad|>");
-          vis_end = RequireToken(tok, "<|vision_end|>");
-        }
-        special(vis_start, "<|vision_start|>");
-        special(image_pad, "<|image_pad|>");
-        special(vis_end, "<|vision_end|>");
-        ++n_image;
-        p = next + 7;
+      const TagSpec& t = kTags[kind];
+      for (int j = 0; j < 3; ++j) {
+        if (tag_ids[kind][j] < 0) tag_ids[kind][j] = RequireToken(tok, t.tokens[j]);
+        special(tag_ids[kind][j], t.tokens[j]);
       }
+      ++tag_count[kind];
+      p = next + t.tag_len;
     }
     special(im_end, "<|im_end|>");
     text("\n");
   }
   special(im_start, "<|im_start|>");
   text("assistant\n");
-  if (n_ecg != in.n_ecg)
-    Fail(ExitCode::kUsage, "the prompt has %d <ecg> tag(s) but %d ECG record(s) were given", n_ecg, in.n_ecg);
-  if (n_image != static_cast<int>(in.image_grids.size()))
-    Fail(ExitCode::kUsage, "the prompt has %d <image> tag(s) but %zu image(s) were given", n_image,
+  if (tag_count[0] != in.n_ecg)
+    Fail(ExitCode::kUsage, "the prompt has %d <ecg> tag(s) but %d ECG record(s) were given", tag_count[0], in.n_ecg);
+  if (tag_count[1] != static_cast<int>(in.image_grids.size()))
+    Fail(ExitCode::kUsage, "the prompt has %d <image> tag(s) but %zu image(s) were given", tag_count[1],
          in.image_grids.size());
+  const int32_t ecg_pad = tag_ids[0][1], image_pad = tag_ids[1][1];
 
   // 2. Tokenize text parts and expand pads; 3. positions (preprocessing.md §6).
   int64_t cur = 0;  // next free position
