@@ -79,6 +79,9 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
 
   const auto t0 = std::chrono::steady_clock::now();
   const Model model(FindModel(f.model));
+  // Every weight is read for every token: start the kernel's readahead now, so
+  // it overlaps the ECG/vision work instead of page-faulting in the first token.
+  model.file().Prefetch();
   const double load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 
   if (n_ecg > 0 && !model.config().has_ecg)
