@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "kernels/ops.h"
+#include "nn/attention.h"
 
 namespace ecgr1 {
 namespace {
@@ -46,7 +47,7 @@ std::vector<float> EcgTower::Encode(const float* x, const Dump& dump) const {
     const EcgBlockWeights& k = w_.blocks[b];
     LayerNormRows(t.data(), n, W, k.ln1_w, k.ln1_b, a.data());
     kernels::MatMul(k.in_proj, a.data(), n, qkv.data(), k.in_proj_b);
-    Attention(qkv.data(), n, attn.data());
+    FullAttention(qkv.data(), n, W, W / static_cast<size_t>(c_.head_width), nullptr, nullptr, attn.data());
     kernels::MatMul(k.out_proj, attn.data(), n, a.data(), k.out_proj_b);
     kernels::Add(a.data(), t.data(), n * W);
     LayerNormRows(t.data(), n, W, k.ln2_w, k.ln2_b, a.data());
@@ -58,29 +59,6 @@ std::vector<float> EcgTower::Encode(const float* x, const Dump& dump) const {
   }
   if (dump) dump("ecg_tower_out", t.data(), n, W);
   return t;
-}
-
-// Bidirectional multi-head attention over n tokens. qkv: [n, 3W] (q | k | v);
-// out: [n, W], heads concatenated.
-void EcgTower::Attention(const float* qkv, size_t n, float* out) const {
-  const size_t W = static_cast<size_t>(c_.width), hd = static_cast<size_t>(c_.head_width);
-  const size_t heads = W / hd;
-  const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
-  const long work = static_cast<long>(heads * n);
-#pragma omp parallel
-  {
-    std::vector<float> scores(n);
-#pragma omp for schedule(static)
-    for (long wi = 0; wi < work; ++wi) {
-      const size_t h = static_cast<size_t>(wi) / n, i = static_cast<size_t>(wi) % n;
-      const float* q = qkv + i * 3 * W + h * hd;
-      for (size_t j = 0; j < n; ++j) scores[j] = kernels::Dot(q, qkv + j * 3 * W + W + h * hd, hd) * scale;
-      kernels::Softmax(scores.data(), n);
-      float* o = out + i * W + h * hd;
-      std::memset(o, 0, hd * sizeof(float));
-      for (size_t j = 0; j < n; ++j) kernels::Axpy(scores[j], qkv + j * 3 * W + 2 * W + h * hd, o, hd);
-    }
-  }
 }
 
 std::vector<float> EcgTower::Project(const std::vector<float>& tower_out) const {

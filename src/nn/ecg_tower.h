@@ -35,8 +35,6 @@ class EcgTower {
   int64_t tokens() const { return c_.tokens(); }
 
  private:
-  void Attention(const float* qkv, size_t n, float* out) const;
-
   const EcgWeights& w_;
   EcgConfig c_;
   int64_t hidden_;

@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "kernels/ops.h"
+#include "nn/attention.h"
 
 namespace ecgr1 {
 namespace {
@@ -102,7 +103,7 @@ VisionOutput VisionEncoder::Encode(const float* pixel_values, int gh, int gw, co
     const VisionBlockWeights& k = w_.blocks[b];
     for (size_t i = 0; i < n; ++i) kernels::LayerNorm(&x[i * W], k.norm1_w, k.norm1_b, W, kLayerNormEps, &a[i * W]);
     kernels::MatMul(k.qkv, a.data(), n, qkv.data(), k.qkv_b);
-    Attention(qkv.data(), n, cos_.data(), sin_.data(), attn.data());
+    FullAttention(qkv.data(), n, W, static_cast<size_t>(c_.heads), cos_.data(), sin_.data(), attn.data());
     kernels::MatMul(k.proj, attn.data(), n, a.data(), k.proj_b);
     kernels::Add(a.data(), x.data(), n * W);
     for (size_t i = 0; i < n; ++i) kernels::LayerNorm(&x[i * W], k.norm2_w, k.norm2_b, W, kLayerNormEps, &a[i * W]);
@@ -117,41 +118,6 @@ VisionOutput VisionEncoder::Encode(const float* pixel_values, int gh, int gw, co
   }
   out.merged = Merge(w_.merger, x.data(), n, /*norm_after_grouping=*/false);
   return out;
-}
-
-// Bidirectional attention over the n patches of one image. qkv: [n, 3Wv]
-// (q | k | v, heads of hd contiguous columns); rotary on q and k; out [n, Wv].
-// One head at a time as two matrix products on the kernel layer, so the
-// memory beyond the activations is one head's [n, n] score matrix.
-void VisionEncoder::Attention(const float* qkv, size_t n, const float* cos_, const float* sin_, float* out) const {
-  const size_t W = static_cast<size_t>(c_.hidden), heads = static_cast<size_t>(c_.heads), hd = W / heads;
-  const size_t half = hd / 2;
-  const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
-  std::vector<float> q(n * hd), k(n * hd), vt(hd * n), scores(n * n), o(n * hd);
-  const long nn = static_cast<long>(n);
-  for (size_t h = 0; h < heads; ++h) {
-#pragma omp parallel for schedule(static)
-    for (long ii = 0; ii < nn; ++ii) {
-      const size_t i = static_cast<size_t>(ii);
-      const float* row = qkv + i * 3 * W + h * hd;
-      std::memcpy(&q[i * hd], row, hd * sizeof(float));
-      std::memcpy(&k[i * hd], row + W, hd * sizeof(float));
-      kernels::RopeRotateHalf(&q[i * hd], cos_ + i * half, sin_ + i * half, hd);
-      kernels::RopeRotateHalf(&k[i * hd], cos_ + i * half, sin_ + i * half, hd);
-      for (size_t c = 0; c < hd; ++c) vt[c * n + i] = row[2 * W + c];
-    }
-    // scores[i, j] = q_i . k_j: the keys play the weight matrix [n, hd].
-    kernels::MatMul(WeightMatrix{DType::kF32, k.data(), n, hd}, q.data(), n, scores.data());
-#pragma omp parallel for schedule(static)
-    for (long ii = 0; ii < nn; ++ii) {
-      float* srow = &scores[static_cast<size_t>(ii) * n];
-      kernels::Scale(scale, srow, n);
-      kernels::Softmax(srow, n);
-    }
-    // o[i, c] = sum_j p[i, j] v[j, c]: V^T plays the weight matrix [hd, n].
-    kernels::MatMul(WeightMatrix{DType::kF32, vt.data(), hd, n}, scores.data(), n, o.data());
-    for (size_t i = 0; i < n; ++i) std::memcpy(out + i * W + h * hd, &o[i * hd], hd * sizeof(float));
-  }
 }
 
 // Groups every 4 consecutive patch rows (one 2x2 window) into one token.

@@ -40,7 +40,6 @@ class VisionEncoder {
   std::vector<float> PositionEmbeddings(int gh, int gw) const;
 
  private:
-  void Attention(const float* qkv, size_t n, const float* cos_, const float* sin_, float* out) const;
   std::vector<float> Merge(const MergerWeights& m, const float* x, size_t n, bool norm_after_grouping) const;
 
   const VisionWeights& w_;

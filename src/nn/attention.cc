@@ -1,0 +1,45 @@
+#include "nn/attention.h"
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "kernels/ops.h"
+
+namespace ecgr1 {
+
+void FullAttention(const float* qkv, size_t n, size_t W, size_t heads, const float* cos_, const float* sin_,
+                   float* out) {
+  const size_t hd = W / heads;
+  const size_t half = hd / 2;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+  std::vector<float> q(n * hd), k(n * hd), vt(hd * n), scores(n * n), o(n * hd);
+  const long nn = static_cast<long>(n);
+  for (size_t h = 0; h < heads; ++h) {
+#pragma omp parallel for schedule(static)
+    for (long ii = 0; ii < nn; ++ii) {
+      const size_t i = static_cast<size_t>(ii);
+      const float* row = qkv + i * 3 * W + h * hd;
+      std::memcpy(&q[i * hd], row, hd * sizeof(float));
+      std::memcpy(&k[i * hd], row + W, hd * sizeof(float));
+      if (cos_ != nullptr) {
+        kernels::RopeRotateHalf(&q[i * hd], cos_ + i * half, sin_ + i * half, hd);
+        kernels::RopeRotateHalf(&k[i * hd], cos_ + i * half, sin_ + i * half, hd);
+      }
+      for (size_t c = 0; c < hd; ++c) vt[c * n + i] = row[2 * W + c];
+    }
+    // scores[i, j] = q_i . k_j: the keys play the weight matrix [n, hd].
+    kernels::MatMul(WeightMatrix{DType::kF32, k.data(), n, hd}, q.data(), n, scores.data());
+#pragma omp parallel for schedule(static)
+    for (long ii = 0; ii < nn; ++ii) {
+      float* srow = &scores[static_cast<size_t>(ii) * n];
+      kernels::Scale(scale, srow, n);
+      kernels::Softmax(srow, n);
+    }
+    // o[i, c] = sum_j p[i, j] v[j, c]: V^T plays the weight matrix [hd, n].
+    kernels::MatMul(WeightMatrix{DType::kF32, vt.data(), hd, n}, scores.data(), n, o.data());
+    for (size_t i = 0; i < n; ++i) std::memcpy(out + i * W + h * hd, &o[i * hd], hd * sizeof(float));
+  }
+}
+
+}  // namespace ecgr1
