@@ -1,0 +1,127 @@
+// ecg_measurements.h — everything `ecgr1 measure` finds in a record, in one
+// place: beats and their classes, rhythm, delineation and global intervals,
+// per-lead signal quality and wave amplitudes, frontal axes, the voltage and
+// morphology criteria of ECG-R1's protocol, and warnings (e.g. the amplitude
+// plausibility gate). `ecgr1 check` judges the model's claims against it.
+//
+// Units are part of every field's name: _ms, _mv, _bpm, _deg. NaN means "not
+// measurable here" (a lead that is absent or unusable, no P wave, ...); the
+// JSON form writes it as null.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "io/ecg_record.h"
+#include "measure/delineation.h"
+#include "measure/rhythm.h"
+
+namespace ecgr1 {
+
+// One detected beat, at the record's own sampling rate.
+struct BeatInfo {
+  int64_t sample = 0;
+  double rr_ms = kNotMeasured;  // from the previous beat (NaN for the first)
+  char label = 'Q';             // 'N' dominant, 'S' premature supraventricular (narrow, like the
+                                // dominant QRS), 'V' ventricular (QRS wide or unlike the dominant), 'Q' unclassified
+  double correlation = kNotMeasured;  // QRS correlation with the dominant template (-1..1)
+  bool in_median = false;       // entered the median beats (dominant and not disturbed by noise)
+};
+
+// The rhythm as far as a classical measurement can tell it.
+struct RhythmFindings {
+  // "sinus rhythm", "sinus bradycardia", "sinus tachycardia", "atrial fibrillation",
+  // "regular rhythm without P waves", "irregular rhythm", or "" (too few beats).
+  std::string label;
+  bool p_waves = false;      // a P wave precedes the dominant QRS (globally, from the delineation)
+  bool regular = false;      // from the dominant beats' RR intervals
+  int premature_supraventricular = 0;
+  int premature_ventricular = 0;
+  std::string reason;        // one line: what the label rests on
+};
+
+// Signal quality of one lead over the whole record.
+struct LeadQuality {
+  bool flat = false;            // (nearly) constant: no usable signal
+  bool saturated = false;       // clipped at the ADC's limits for a noticeable time
+  double noise_mv = kNotMeasured;            // RMS of the high-frequency residual (> 40 Hz) outside QRS
+  double baseline_wander_mv = kNotMeasured;  // peak-to-peak of the baseline estimate (< 0.7 Hz)
+  bool usable = true;           // not flat, not saturated, noise below the limit
+  std::vector<int64_t> excluded_beats;  // beat samples left out of this lead's median beat (noise)
+  std::string problem;          // one line when not usable, else ""
+};
+
+// Wave amplitudes of one lead's median beat, mV, relative to the isoelectric
+// level (the PR segment, or before QRS onset when there is no P wave).
+struct LeadAmplitudes {
+  double p_mv = kNotMeasured;        // P peak, signed (negative = inverted)
+  double q_mv = kNotMeasured;        // Q depth, <= 0 (0 = no Q wave)
+  double q_ms = kNotMeasured;        // Q width (0 = no Q wave)
+  double r_mv = kNotMeasured;        // first positive QRS deflection, >= 0
+  double s_mv = kNotMeasured;        // negative deflection after R, <= 0
+  double r_prime_mv = kNotMeasured;  // second positive deflection after S (rSR'), 0 = none
+  double qrs_pp_mv = kNotMeasured;   // QRS peak to peak
+  double st_j_mv = kNotMeasured;     // ST deviation at the J point (QRS offset)
+  double st_j60_mv = kNotMeasured;   // ... at J + 60 ms
+  double st_j80_mv = kNotMeasured;   // ... at J + 80 ms
+  double t_mv = kNotMeasured;        // T peak, signed
+};
+
+struct LeadMeasurements {
+  std::string lead;       // as named in the file
+  std::string canonical;  // "I".."V6" (CanonicalLeadName), "" when not a standard lead
+  LeadQuality quality;
+  LeadAmplitudes amplitudes;
+};
+
+// Frontal-plane axes from leads I and aVF (aVF derived from II and III, or
+// from I and II, when absent), degrees in (-180, 180].
+struct FrontalAxes {
+  double p_deg = kNotMeasured;
+  double qrs_deg = kNotMeasured;
+  double t_deg = kNotMeasured;
+  // QRS axis class: "normal" (-30..90), "left" (< -30), "right" (> 90),
+  // "extreme" (< -90 or > 180 region), "" when not measured.
+  std::string qrs_class;
+};
+
+// The criteria ECG-R1's protocol names (Step 3/4), computed from the amplitudes.
+struct EcgCriteria {
+  double sokolow_lyon_mv = kNotMeasured;  // S V1 + max(R V5, R V6)
+  double r_avl_mv = kNotMeasured;
+  double r_i_mv = kNotMeasured;
+  double cornell_mv = kNotMeasured;        // R aVL + S V3
+  bool lvh_voltage = false;                // Sokolow-Lyon >= 3.5 mV or R aVL > 1.1 mV or Cornell > 2.8 mV
+  bool low_voltage_limb = false;           // every limb lead's QRS p-p < 0.5 mV
+  bool low_voltage_precordial = false;     // every precordial lead's QRS p-p < 1.0 mV
+  std::string r_progression;               // "normal", "poor" (R V3 <= 0.3 mV), "reversed", "" not measured
+  std::vector<std::string> pathological_q_leads;  // Q >= 40 ms or >= 25 % of R (aVR excluded), canonical names
+  // Conduction from QRS duration and morphology: "RBBB", "LBBB", "incomplete RBBB",
+  // "IVCD" (wide, neither), "" none; left anterior fascicular block by axis < -45.
+  std::string bundle_branch_block;
+  bool left_anterior_fascicular_block = false;
+  bool first_degree_av_block = false;      // PR > 200 ms
+};
+
+struct EcgMeasurements {
+  std::string record, format;
+  double fs = 0;
+  size_t samples = 0;
+  std::vector<BeatInfo> beats;
+  RhythmSummary rr;            // over all beats
+  RhythmFindings rhythm;
+  Delineation delineation;     // median beats, fiducials, global intervals
+  std::vector<LeadMeasurements> leads;  // record order
+  FrontalAxes axes;
+  EcgCriteria criteria;
+  bool amplitudes_plausible = true;  // false: gain/units look wrong; voltage claims are not judged
+  std::vector<std::string> warnings;
+};
+
+// Measures a record (any length, any number of leads, fs >= 50 Hz). Throws
+// Error(kBadInput) only for records that no measurement can use (fs < 50 Hz);
+// a flat or beat-less record gives an EcgMeasurements with warnings.
+EcgMeasurements MeasureEcg(const EcgRecord& record);
+
+}  // namespace ecgr1
