@@ -1,73 +1,184 @@
 // cmd_measure.cc — `ecgr1 measure RECORD [--json]`: what the signal itself says.
 //
-// Needs no model. For now: beats (multi-lead QRS detection), heart rate, RR
-// statistics and regularity; wave delineation, intervals, axes and voltages
-// come next. Sample indices are at the record's own sampling rate.
+// Needs no model. Beats, rate and rhythm on any record; on records with enough
+// leads also the median-beat delineation, intervals, axes, amplitudes and the
+// protocol's criteria (see measure/ecg_measurements.h). With --annotations the
+// detected beats are scored against a reference annotation file (AAMI EC57
+// style, 150 ms window). Sample indices are at the record's own sampling rate.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
 #include "io/ecg_record.h"
-#include "measure/qrs_detector.h"
-#include "measure/rhythm.h"
+#include "io/wfdb_annotations.h"
+#include "measure/beat_match.h"
+#include "measure/ecg_measurements.h"
+#include "measure/measurements_json.h"
 
 namespace ecgr1 {
 namespace {
 
 struct MeasureFlags {
   std::string record;
+  std::string annotations;
   double fs = 0;
   bool json = false;
+  bool median_beats = false;
 };
+
+// Reference beats against detections; annotated-in-part files (first to last
+// annotation) are scored on that stretch only.
+struct ReferenceScore {
+  BeatMatchResult match;
+  size_t reference_beats = 0;
+  int64_t from = 0, to = 0;
+};
+
+ReferenceScore ScoreAgainst(const std::string& path, const EcgMeasurements& m) {
+  const WfdbAnnotations a = ReadWfdbAnnotations(path);
+  std::vector<int64_t> ref;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (IsBeatSymbol(a.symbol[i])) ref.push_back(a.sample[i]);
+  ReferenceScore s;
+  s.reference_beats = ref.size();
+  s.from = a.size() ? a.sample.front() : 0;
+  s.to = a.size() ? a.sample.back() + 1 : 0;
+  // A file that covers the whole record scores all of it.
+  if (s.from <= static_cast<int64_t>(0.5 * m.fs) && s.to >= static_cast<int64_t>(m.samples) - static_cast<int64_t>(m.fs)) {
+    s.from = 0;
+    s.to = static_cast<int64_t>(m.samples);
+  }
+  std::vector<int64_t> got;
+  for (const BeatInfo& b : m.beats) got.push_back(b.sample);
+  s.match = MatchBeats(ref, got, m.fs, 0.150, s.from, s.to);
+  return s;
+}
+
+// "123 ms" or "-" for a value that was not measured.
+std::string Val(double v, const char* unit, int decimals = 0) {
+  if (!std::isfinite(v)) return "-";
+  char b[64];
+  std::snprintf(b, sizeof b, "%.*f %s", decimals, v, unit);
+  return b;
+}
+
+std::string Cell(double v, int decimals = 2) {
+  if (!std::isfinite(v)) return "-";
+  char b[32];
+  std::snprintf(b, sizeof b, "%.*f", decimals, v);
+  return b;
+}
+
+void PrintReport(const MeasureFlags& f, const EcgMeasurements& m, const ReferenceScore* ref) {
+  const Delineation& d = m.delineation;
+  const EcgIntervals& iv = d.intervals;
+  std::printf("record        %s (%s)\n", f.record.c_str(), m.format.c_str());
+  std::printf("signal        %zu leads, %.6g Hz, %zu samples (%.1f s)\n", m.leads.size(), m.fs, m.samples,
+              m.fs > 0 ? static_cast<double>(m.samples) / m.fs : 0.0);
+  int n = 0, s = 0, v = 0;
+  for (const BeatInfo& b : m.beats) {
+    if (b.label == 'N') ++n;
+    if (b.label == 'S') ++s;
+    if (b.label == 'V') ++v;
+  }
+  std::printf("beats         %zu (detected on %zu leads; %d dominant, %d premature supraventricular, %d ventricular)\n",
+              m.beats.size(), m.beat_leads.size(), n, s, v);
+  if (ref) {
+    std::printf("reference     %zu annotated beats: TP %lld, FN %lld, FP %lld, Se %.2f %%, +P %.2f %% (150 ms window)\n",
+                ref->reference_beats, static_cast<long long>(ref->match.tp), static_cast<long long>(ref->match.fn),
+                static_cast<long long>(ref->match.fp), 100 * ref->match.se(), 100 * ref->match.ppv());
+  }
+  if (m.rr.beats >= 2) {
+    std::printf("heart rate    %.0f bpm\n", m.rr.heart_rate_bpm);
+    std::printf("RR            mean %.0f ms, SD %.0f ms, range %.0f-%.0f ms, RMSSD %.0f ms, %s\n", m.rr.rr_mean_ms,
+                m.rr.rr_sd_ms, m.rr.rr_min_ms, m.rr.rr_max_ms, m.rr.rmssd_ms, m.rr.regular ? "regular" : "irregular");
+  }
+  if (!m.rhythm.label.empty())
+    std::printf("rhythm        %s (%s)\n", m.rhythm.label.c_str(), m.rhythm.reason.c_str());
+  if (std::isfinite(iv.qrs_ms)) {
+    std::printf("intervals     PR %s, P %s, QRS %s, QT %s, QTc %s (Bazett) / %s (Fridericia); median of %d beats\n",
+                Val(iv.pr_ms, "ms").c_str(), Val(iv.p_ms, "ms").c_str(), Val(iv.qrs_ms, "ms").c_str(),
+                Val(iv.qt_ms, "ms").c_str(), Val(iv.qtc_bazett_ms, "ms").c_str(),
+                Val(iv.qtc_fridericia_ms, "ms").c_str(), d.beats_used);
+  }
+  if (std::isfinite(m.axes.qrs_deg)) {
+    std::printf("axes          P %s, QRS %s%s%s, T %s (frontal plane)\n", Val(m.axes.p_deg, "deg").c_str(),
+                Val(m.axes.qrs_deg, "deg").c_str(), m.axes.qrs_class.empty() ? "" : ", ",
+                m.axes.qrs_class.c_str(), Val(m.axes.t_deg, "deg").c_str());
+  }
+  const EcgCriteria& c = m.criteria;
+  if (std::isfinite(c.sokolow_lyon_mv) || std::isfinite(c.cornell_mv) || std::isfinite(c.r_avl_mv)) {
+    std::printf("voltage       Sokolow-Lyon %s, R aVL %s, Cornell %s%s%s%s\n", Val(c.sokolow_lyon_mv, "mV", 2).c_str(),
+                Val(c.r_avl_mv, "mV", 2).c_str(), Val(c.cornell_mv, "mV", 2).c_str(),
+                c.lvh_voltage ? "; LVH voltage criteria met" : "",
+                c.low_voltage_limb ? "; low voltage (limb leads)" : "",
+                c.low_voltage_precordial ? "; low voltage (precordial leads)" : "");
+  }
+  if (!c.r_progression.empty()) std::printf("R progression %s (V1-V4)\n", c.r_progression.c_str());
+  if (std::isfinite(iv.qrs_ms)) {
+    std::string q;
+    for (const std::string& l : c.pathological_q_leads) q += (q.empty() ? "" : ", ") + l;
+    std::printf("Q waves       %s\n", q.empty() ? "no pathological Q waves" : ("pathological in " + q).c_str());
+    std::string cond = c.bundle_branch_block.empty() ? "no bundle-branch block" : c.bundle_branch_block;
+    if (c.left_anterior_fascicular_block) cond += "; left anterior fascicular block";
+    if (c.first_degree_av_block) cond += "; first-degree AV block";
+    std::printf("conduction    %s\n", cond.c_str());
+  }
+  std::printf("\n%-5s %-8s %6s %6s %5s %6s %6s %6s %6s %6s %6s %6s %6s   (mV; Q width ms)\n", "lead", "quality", "P",
+              "Q", "Qw", "R", "S", "R'", "QRSpp", "ST@J", "ST+60", "ST+80", "T");
+  for (const LeadMeasurements& l : m.leads) {
+    const LeadAmplitudes& a = l.amplitudes;
+    const std::string qual = l.quality.usable ? "ok" : l.quality.flat ? "flat" : l.quality.saturated ? "clipped" : "noisy";
+    std::printf("%-5s %-8s %6s %6s %5s %6s %6s %6s %6s %6s %6s %6s %6s\n", l.lead.c_str(), qual.c_str(),
+                Cell(a.p_mv).c_str(), Cell(a.q_mv).c_str(), Cell(a.q_ms, 0).c_str(), Cell(a.r_mv).c_str(),
+                Cell(a.s_mv).c_str(), Cell(a.r_prime_mv).c_str(), Cell(a.qrs_pp_mv).c_str(), Cell(a.st_j_mv).c_str(),
+                Cell(a.st_j60_mv).c_str(), Cell(a.st_j80_mv).c_str(), Cell(a.t_mv).c_str());
+  }
+  for (const LeadMeasurements& l : m.leads)
+    if (!l.quality.problem.empty()) std::printf("quality       %s: %s\n", l.lead.c_str(), l.quality.problem.c_str());
+  for (const std::string& w : m.warnings) std::printf("warning       %s\n", w.c_str());
+  for (const std::string& note : d.notes) std::printf("note          %s\n", note.c_str());
+}
 
 int Run(const MeasureFlags& f) {
   EcgReadOptions ro;
   ro.fs = f.fs;
   const EcgRecord rec = ReadEcgRecord(f.record, ro);
   const auto t0 = std::chrono::steady_clock::now();
-  QrsDetectorInfo info;
-  const std::vector<int64_t> beats = DetectQrs(rec, &info);
-  const RhythmSummary r = SummarizeRhythm(beats, rec.fs);
+  EcgMeasurements m = MeasureEcg(rec);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  std::vector<std::string> used;
-  for (int i : info.leads_used) used.push_back(rec.leads[static_cast<size_t>(i)]);
+  std::unique_ptr<ReferenceScore> ref;
+  if (!f.annotations.empty()) ref = std::make_unique<ReferenceScore>(ScoreAgainst(f.annotations, m));
   if (f.json) {
-    nlohmann::json b = nlohmann::json::array();
-    for (int64_t s : beats) b.push_back({{"sample", s}, {"time_s", static_cast<double>(s) / rec.fs}});
-    const nlohmann::json j = {
-        {"record", f.record},
-        {"format", rec.format},
-        {"fs_hz", rec.fs},
-        {"samples", rec.length()},
-        {"duration_s", static_cast<double>(rec.length()) / rec.fs},
-        {"leads", rec.leads},
-        {"leads_used_for_beats", used},
-        {"invalid_samples", rec.invalid_samples},
-        {"notes", rec.notes},
-        {"beats", b},
-        {"heart_rate_bpm", r.heart_rate_bpm},
-        {"rr_ms", {{"mean", r.rr_mean_ms}, {"sd", r.rr_sd_ms}, {"min", r.rr_min_ms}, {"max", r.rr_max_ms},
-                   {"rmssd", r.rmssd_ms}, {"cv", r.rr_cv}}},
-        {"rhythm_regular", r.regular},
-        {"measure_ms", ms},
-    };
+    nlohmann::json j = MeasurementsToJson(m, f.median_beats);
+    j["record"] = f.record;
+    j["leads_in_file"] = rec.leads;
+    j["invalid_samples"] = rec.invalid_samples;
+    j["reader_notes"] = rec.notes;
+    if (ref) {
+      j["reference"] = {{"annotations", f.annotations},
+                        {"reference_beats", ref->reference_beats},
+                        {"scored_from_sample", ref->from},
+                        {"scored_to_sample", ref->to},
+                        {"window_ms", 150},
+                        {"tp", ref->match.tp},
+                        {"fn", ref->match.fn},
+                        {"fp", ref->match.fp},
+                        {"sensitivity", ref->match.se()},
+                        {"positive_predictivity", ref->match.ppv()},
+                        {"missed", ref->match.missed},
+                        {"extra", ref->match.extra}};
+    }
+    j["measure_ms"] = ms;
     std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
-  std::printf("record        %s (%s)\n", f.record.c_str(), rec.format.c_str());
-  std::printf("signal        %zu leads, %.6g Hz, %zu samples (%.1f s)\n", rec.leads.size(), rec.fs, rec.length(),
-              static_cast<double>(rec.length()) / rec.fs);
-  std::printf("beats         %zu (detected on %zu leads)\n", beats.size(), used.size());
-  if (beats.size() >= 2) {
-    std::printf("heart rate    %.0f bpm\n", r.heart_rate_bpm);
-    std::printf("RR            mean %.0f ms, SD %.0f ms, range %.0f-%.0f ms, RMSSD %.0f ms\n", r.rr_mean_ms, r.rr_sd_ms,
-                r.rr_min_ms, r.rr_max_ms, r.rmssd_ms);
-    std::printf("rhythm        %s (RR coefficient of variation %.1f %%)\n", r.regular ? "regular" : "irregular",
-                100.0 * r.rr_cv);
-  }
+  PrintReport(f, m, ref.get());
   for (const std::string& n : rec.notes) std::printf("note          %s\n", n.c_str());
   return 0;
 }
@@ -76,11 +187,17 @@ int Run(const MeasureFlags& f) {
 
 Command AddMeasureCommand(CLI::App& app) {
   auto f = std::make_shared<MeasureFlags>();
-  CLI::App* sub = app.add_subcommand("measure", "Measure an ECG record (no model needed): beats, heart rate, RR intervals");
+  CLI::App* sub = app.add_subcommand(
+      "measure",
+      "Measure an ECG record (no model needed): beats, rate, rhythm, intervals, axes, amplitudes, criteria, quality");
   sub->add_option("record", f->record, "ECG record: WFDB (path/name, .hea, .dat, .mat), .csv or .npy")->required();
   sub->add_option("--fs", f->fs, "Sampling rate in Hz for CSV/NPY records that do not state it")
       ->check(CLI::Range(1.0, 100000.0));
-  sub->add_flag("--json", f->json, "Print one JSON object with every beat's sample index");
+  sub->add_option("--annotations", f->annotations,
+                  "Reference beat annotations (WFDB annotation file, e.g. rec.atr): report sensitivity and "
+                  "positive predictivity of the detected beats");
+  sub->add_flag("--json", f->json, "Print one JSON object (every beat's sample index, all measurements)");
+  sub->add_flag("--median-beats", f->median_beats, "With --json: include each lead's median beat (mV)");
   return {sub, [f] { return Run(*f); }};
 }
 

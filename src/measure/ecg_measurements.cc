@@ -23,7 +23,9 @@ EcgMeasurements MeasureEcg(const EcgRecord& record) {
   m.fs = record.fs;
   m.samples = record.length();
 
-  const std::vector<int64_t> peaks = DetectQrs(record);
+  QrsDetectorInfo info;
+  const std::vector<int64_t> peaks = DetectQrs(record, &info);
+  for (int i : info.leads_used) m.beat_leads.push_back(record.leads[static_cast<size_t>(i)]);
   m.rr = SummarizeRhythm(peaks, record.fs);
   m.beats.resize(peaks.size());
   for (size_t i = 0; i < peaks.size(); ++i) {

@@ -60,6 +60,7 @@ struct LeadAmplitudes {
   double q_ms = kNotMeasured;        // Q width (0 = no Q wave)
   double r_mv = kNotMeasured;        // first positive QRS deflection, >= 0
   double s_mv = kNotMeasured;        // negative deflection after R, <= 0
+  double s_ms = kNotMeasured;        // S width (0 = no S wave)
   double r_prime_mv = kNotMeasured;  // second positive deflection after S (rSR'), 0 = none
   double qrs_pp_mv = kNotMeasured;   // QRS peak to peak
   double st_j_mv = kNotMeasured;     // ST deviation at the J point (QRS offset)
@@ -109,6 +110,7 @@ struct EcgMeasurements {
   double fs = 0;
   size_t samples = 0;
   std::vector<BeatInfo> beats;
+  std::vector<std::string> beat_leads;  // leads the QRS detector used (not flat)
   RhythmSummary rr;            // over all beats
   RhythmFindings rhythm;
   Delineation delineation;     // median beats, fiducials, global intervals
