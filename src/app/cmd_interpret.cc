@@ -187,7 +187,7 @@ Command AddInterpretCommand(CLI::App& app) {
   sub->add_option("-p,--prompt", f->prompt,
                   "User text, or - for standard input; may place <ecg>/<image> tags (default: ECG-R1's trained instruction)");
   sub->add_option("--ecg", f->ecg,
-                  "ECG record: WFDB (path/name, .hea, .dat, .mat), .csv or .npy; repeat for several")
+                  "ECG record: WFDB (path/name, .hea, .dat, .mat), GE MUSE .xml, .csv or .npy; repeat for several")
       ->allow_extra_args(false);
   sub->add_option("--image", f->image, "ECG image: PNG, JPEG or BMP (photo, scan or rendering); repeat for several")
       ->allow_extra_args(false);

@@ -190,7 +190,7 @@ Command AddMeasureCommand(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "measure",
       "Measure an ECG record (no model needed): beats, rate, rhythm, intervals, axes, amplitudes, criteria, quality");
-  sub->add_option("record", f->record, "ECG record: WFDB (path/name, .hea, .dat, .mat), .csv or .npy")->required();
+  sub->add_option("record", f->record, "ECG record: WFDB (path/name, .hea, .dat, .mat), GE MUSE .xml, .csv or .npy")->required();
   sub->add_option("--fs", f->fs, "Sampling rate in Hz for CSV/NPY records that do not state it")
       ->check(CLI::Range(1.0, 100000.0));
   sub->add_option("--annotations", f->annotations,

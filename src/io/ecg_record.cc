@@ -1,11 +1,13 @@
 // ecg_record.cc — ReadEcgRecord: picks the reader from the file name.
 //
-// ".csv" -> ReadEcgCsv, ".npy" -> ReadEcgNpy (case-insensitive); anything else
+// ".csv" -> ReadEcgCsv, ".npy" -> ReadEcgNpy, ".xml" -> ReadMuseXml
+// (case-insensitive); anything else
 // is a WFDB record ("name", "name.hea", "name.dat", "name.mat"), whose reader
 // fails with a message naming the missing header when there is none.
 #include "io/ecg_record.h"
 
 #include "io/ecg_csv_npy.h"
+#include "io/muse_xml.h"
 #include "io/wfdb.h"
 
 namespace ecgr1 {
@@ -28,6 +30,7 @@ bool HasExtension(const std::string& path, const char* ext) {
 EcgRecord ReadEcgRecord(const std::string& path, const EcgReadOptions& opt) {
   if (HasExtension(path, ".csv")) return ReadEcgCsv(path, opt);
   if (HasExtension(path, ".npy")) return ReadEcgNpy(path, opt);
+  if (HasExtension(path, ".xml")) return ReadMuseXml(path);
   return ReadWfdbRecord(path);
 }
 

@@ -32,7 +32,7 @@ struct EcgReadOptions {
 };
 
 // Reads a record, choosing the reader by name: "path/name", "path/name.hea",
-// "path/name.dat" or "path/name.mat" (WFDB), ".csv", ".npy". Throws
+// "path/name.dat" or "path/name.mat" (WFDB), ".csv", ".npy", ".xml" (GE MUSE). Throws
 // Error(kBadInput) with one line naming the file and the problem.
 EcgRecord ReadEcgRecord(const std::string& path, const EcgReadOptions& opt = {});
 
