@@ -87,13 +87,16 @@ struct Tuning {
   // |x(t+kH) - x(t-kH)| / 2kH smoothed over kE seconds. Chosen between the two
   // references at hand (LUDB experts annotate wider, the GE machine narrower):
   // see tests/test_delineation.cc for the errors on each.
-  static constexpr double kCore = 0.30, kOn = 0.04, kOff = 0.04;
+  static constexpr double kCore = 0.30, kOn = 0.035, kOff = 0.03;
   static constexpr double kH = 0.004, kE = 0.012;
 };
 
 // Delineates one median beat. `rr` in samples (median RR).
 WaveFiducials DelineateBeat(const std::vector<double>& x, int r, double fs, double rr, bool* usable,
-                            bool* p_present) {
+                            bool* p_present, double* t_amp, double* p_amp,
+                            int t_on = -1, int t_off = -1) {
+  *t_amp = 0;
+  *p_amp = 0;
   WaveFiducials w;
   *usable = false;
   *p_present = false;
@@ -118,8 +121,12 @@ WaveFiducials DelineateBeat(const std::vector<double>& x, int r, double fs, doub
   for (int i = std::min(n - 2, r + Samples(0.15, fs)); i >= r; --i)
     if (e[i] >= Tuning::kCore * emax) { last = i; break; }
   int on = first, off = last;
-  while (on > 1 && e[on] > Tuning::kOn * emax) --on;
-  while (off < n - 2 && e[off] > Tuning::kOff * emax) ++off;
+  // A lead whose slope never settles within R - 150 ms .. R + 200 ms has no
+  // delimitable QRS (noise, or a QRS too small for its baseline): unusable.
+  const int on_lim = std::max(1, r - Samples(0.15, fs)), off_lim = std::min(n - 2, r + Samples(0.2, fs));
+  while (on > on_lim && e[on] > Tuning::kOn * emax) --on;
+  while (off < off_lim && e[off] > Tuning::kOff * emax) ++off;
+  if (on <= on_lim || off >= off_lim) return w;
   *usable = true;
   w.qrs_onset.index = on;
   w.qrs_offset.index = off;
@@ -141,8 +148,8 @@ WaveFiducials DelineateBeat(const std::vector<double>& x, int r, double fs, doub
                         *std::min_element(x.begin() + on, x.begin() + off + 1);
   // T wave.
   const int qt_max = Samples(std::min(0.65 * rr / fs, 0.62), fs);
-  const int ts = off + Samples(0.06, fs);
-  const int te = std::min(n - 1, on + qt_max);
+  const int ts = std::min(n - 1, (t_off >= 0 ? t_off : off) + Samples(0.06, fs));
+  const int te = std::min(n - 1, (t_on >= 0 ? t_on : on) + qt_max);
   if (te - Samples(0.04, fs) > ts) {
     // T peak: the largest deviation from the chord between the window's ends,
     // so a sloping or depressed ST segment is not taken for a flat T wave.
@@ -156,9 +163,20 @@ WaveFiducials DelineateBeat(const std::vector<double>& x, int r, double fs, doub
     for (int i = pk; i <= te; ++i)
       if (-s * ds[i] > -s * ds[m]) m = i;
     if (m > pk && std::abs(dev(pk)) > 0.02 * qrs_pp) {
-      const int ref = std::min(n - 1, m + Samples(0.15, fs));
+      // Trapezium on the beat smoothed over 24 ms, the reference point 120 ms
+      // after the steepest point or, earlier, where the limb stops descending
+      // (over 20 ms): a dip or a later wave beyond it does not pull the offset.
+      int ref = std::min(n - 1, m + Samples(0.12, fs));
       w.t_peak.index = pk;
-      w.t_offset.index = TrapeziumBoundary(xs, m, ref, s);
+      const std::vector<double> xt = MovingAverage(x, std::max(1, Samples(0.024, fs)) | 1);
+      const int ws = std::max(1, Samples(0.02, fs));
+      for (int i = m; i + ws < ref; ++i)
+        if (s * (xt[i + ws] - xt[i]) >= 0) {
+          ref = std::max(m + 1, i + ws);
+          break;
+        }
+      w.t_offset.index = TrapeziumBoundary(xt, m, ref, s);
+      *t_amp = std::abs(dev(pk));
     }
   }
   // P wave.
@@ -183,8 +201,9 @@ WaveFiducials DelineateBeat(const std::vector<double>& x, int r, double fs, doub
         if (-s * ds[i] > -s * ds[m2]) m2 = i;
       if (m1 < pk && m2 > pk) {
         *p_present = true;
+        *p_amp = amp;
         w.p_peak.index = pk;
-        w.p_onset.index = TrapeziumBoundary(xs, m1, std::max(ps, m1 - Samples(0.04, fs)), s);
+        w.p_onset.index = TrapeziumBoundary(xs, m1, std::max(ps, m1 - Samples(0.03, fs)), s);
         w.p_offset.index = TrapeziumBoundary(xs, m2, std::min(on, m2 + Samples(0.06, fs)), s);
       }
     }
@@ -219,17 +238,141 @@ EcgIntervals Intervals(const WaveFiducials& w, double fs, double rr_ms) {
 }
 
 // The earliest (or latest) found fiducial, skipping the most extreme one when
-// there are >= 4 (one outlying lead cannot move the global value); with
-// `quartile`, the first (or last) quartile instead.
-Fiducial Robust(const std::vector<Fiducial>& fs_in, bool earliest, bool quartile = false) {
+// there are >= 4 (one outlying lead cannot move the global value).
+Fiducial Robust(const std::vector<Fiducial>& fs_in, bool earliest) {
   std::vector<int> v;
   for (const Fiducial& f : fs_in)
     if (f.found()) v.push_back(f.index);
   Fiducial out;
   if (v.empty()) return out;
   std::sort(v.begin(), v.end());
-  const size_t k = quartile ? (v.size() - 1) / 4 : v.size() >= 4 ? 1 : 0;
+  const size_t k = v.size() >= 4 ? 1 : 0;
   out.index = earliest ? v[k] : v[v.size() - 1 - k];
+  return out;
+}
+
+// Re-aligns the beats on the QRS complex: each beat is shifted (within
+// +-20 ms) to the lag that best matches the multi-lead median QRS template
+// (window R - 60 ms .. R + 80 ms; every lead weighted by 1 / its template energy,
+// so each lead votes equally); two passes. Beats matching the template poorly
+// (normalised correlation < 0.6: ectopic or noisy) are dropped while at least
+// half of the beats remain.
+// Every beat must have `pre` + `margin` samples before and `post` + `margin`
+// after it in the record (margin = the 20 ms search range).
+void AlignBeats(const std::vector<std::vector<double>>& sig, double fs, int pre, int post,
+                std::vector<int64_t>* beats) {
+  const int nb = static_cast<int>(beats->size());
+  if (nb < 3 || sig.empty()) return;
+  const int a = std::min(pre, Samples(0.06, fs)), b = std::min(post, Samples(0.08, fs)), m = Samples(0.02, fs);
+  const int w = a + b + 1;
+  const size_t nl = sig.size();
+  std::vector<double> corr(nb, 1.0);
+  const std::vector<int64_t> orig = *beats;
+  for (int pass = 0; pass < 2; ++pass) {
+    std::vector<std::vector<double>> tpl(nl, std::vector<double>(w));
+    std::vector<double> col(nb), wt(nl, 0.0);
+    for (size_t l = 0; l < nl; ++l) {
+      for (int k = 0; k < w; ++k) {
+        for (int i = 0; i < nb; ++i) col[i] = sig[l][static_cast<size_t>((*beats)[i] - a + k)];
+        tpl[l][k] = Median(col);
+      }
+      double mean = 0;
+      for (double v : tpl[l]) mean += v;
+      mean /= w;
+      double e = 0;
+      for (double& v : tpl[l]) v -= mean, e += v * v;
+      wt[l] = e > 1e-12 ? 1.0 / e : 0.0;
+    }
+    for (int i = 0; i < nb; ++i) {
+      double best = -1e300;
+      int best_s = 0;
+      for (int s = -m; s <= m; ++s) {
+        double sc = 0;
+        for (size_t l = 0; l < nl; ++l) {
+          if (wt[l] == 0) continue;
+          const double* x = &sig[l][static_cast<size_t>(orig[i] - a + s)];
+          double mx = 0;
+          for (int k = 0; k < w; ++k) mx += x[k];
+          mx /= w;
+          double xt = 0;
+          for (int k = 0; k < w; ++k) xt += (x[k] - mx) * tpl[l][k];
+          sc += xt * std::sqrt(wt[l]);
+        }
+        if (sc > best) best = sc, best_s = s;
+      }
+      (*beats)[i] = orig[i] + best_s;
+      // Normalised correlation (mean over leads) at the chosen lag.
+      double c = 0;
+      int nc = 0;
+      for (size_t l = 0; l < nl; ++l) {
+        if (wt[l] == 0) continue;
+        const double* x = &sig[l][static_cast<size_t>((*beats)[i] - a)];
+        double mx = 0;
+        for (int k = 0; k < w; ++k) mx += x[k];
+        mx /= w;
+        double xt = 0, x2 = 0;
+        for (int k = 0; k < w; ++k) xt += (x[k] - mx) * tpl[l][k], x2 += (x[k] - mx) * (x[k] - mx);
+        if (x2 > 0) c += xt * std::sqrt(wt[l] / x2), ++nc;
+      }
+      corr[i] = nc ? c / nc : 0;
+    }
+  }
+  std::vector<double> sorted = corr;
+  std::sort(sorted.begin(), sorted.end());
+  const double cut = std::min(0.6, sorted[(nb - 1) / 2]);
+  std::vector<int64_t> kept;
+  for (int i = 0; i < nb; ++i)
+    if (corr[i] >= cut) kept.push_back((*beats)[i]);
+  if (kept.size() >= 2) *beats = kept;
+}
+
+
+// Multi-lead QRS boundaries: V(t) = sum over the leads of |slope| (4 ms
+// central difference, 8 ms moving average; leads weighted by their amplitude,
+// as in the spatial velocity), onset/offset where V falls below
+// max(kOn * Vmax, kN * its 20th percentile), walking outwards from the
+// first/last point above kCore * Vmax. Not found (index -1) when V does not
+// settle within R - 150 ms .. R + 200 ms.
+void GlobalQrs(const std::vector<const std::vector<double>*>& beats, int r, double fs, Fiducial* on_out,
+               Fiducial* off_out) {
+  const int n = static_cast<int>(beats[0]->size());
+  const int h = std::max(1, Samples(0.004, fs));
+  std::vector<double> v(n, 0.0);
+  for (const auto* xp : beats) {
+    const std::vector<double>& x = *xp;
+    for (int i = h; i + h < n; ++i) v[i] += std::abs(x[i + h] - x[i - h]) / (2.0 * h);
+  }
+  v = MovingAverage(v, std::max(1, Samples(0.008, fs)) | 1);
+  double vmax = 0;
+  for (int i = std::max(0, r - Samples(0.06, fs)); i <= std::min(n - 1, r + Samples(0.06, fs)); ++i)
+    vmax = std::max(vmax, v[i]);
+  on_out->index = off_out->index = -1;
+  if (!(vmax > 0)) return;
+  std::vector<double> srt = v;
+  std::sort(srt.begin(), srt.end());
+  const double noise = srt[srt.size() / 5];
+  const double kCore = 0.3, kOn = 0.04, kOff = 0.04, kN = 2.0;
+  int first = r, last = r;
+  for (int i = std::max(1, r - Samples(0.12, fs)); i <= r; ++i)
+    if (v[i] >= kCore * vmax) { first = i; break; }
+  for (int i = std::min(n - 2, r + Samples(0.15, fs)); i >= r; --i)
+    if (v[i] >= kCore * vmax) { last = i; break; }
+  const double ton = std::max(kOn * vmax, kN * noise), toff = std::max(kOff * vmax, kN * noise);
+  int on = first, off = last;
+  const int on_lim = std::max(1, r - Samples(0.15, fs)), off_lim = std::min(n - 2, r + Samples(0.2, fs));
+  while (on > on_lim && v[on] > ton) --on;
+  while (off < off_lim && v[off] > toff) ++off;
+  on_out->index = on > on_lim ? on : -1;
+  off_out->index = off < off_lim ? off : -1;
+}
+
+// The median of the found fiducials (rounded to a sample).
+Fiducial MedianFiducial(const std::vector<Fiducial>& f) {
+  std::vector<double> v;
+  for (const Fiducial& x : f)
+    if (x.found()) v.push_back(x.index);
+  Fiducial out;
+  if (!v.empty()) out.index = static_cast<int>(std::lround(Median(v)));
   return out;
 }
 
@@ -260,42 +403,75 @@ Delineation DelineateEcg(const EcgRecord& record, const std::vector<int64_t>& r_
   const int L = pre + post + 1;
   out.beat_length = L;
   out.r_index = pre;
+  // Baseline-corrected leads.
+  const int step = std::max(1, Samples(0.01, fs));
+  const size_t nl = record.signal.size();
+  std::vector<std::vector<double>> sig(nl);
+  for (size_t l = 0; l < nl; ++l) {
+    const std::vector<double>& raw = record.signal[l];
+    const std::vector<double> b1 = MovingMedian(raw, Samples(0.2, fs) | 1, step);
+    const std::vector<double> b2 = MovingMedian(b1, Samples(0.6, fs) | 1, step);
+    sig[l].resize(len);
+    for (size_t i = 0; i < len; ++i) sig[l][i] = raw[i] - b2[i];
+  }
+  // Beats whose window (plus the alignment margin) fits in the record.
+  const int margin = Samples(0.02, fs);
   std::vector<int64_t> used;
   for (int64_t p : r_peaks)
-    if (p - pre >= 0 && p + post < static_cast<int64_t>(len)) used.push_back(p);
+    if (p - pre - margin >= 0 && p + post + margin < static_cast<int64_t>(len)) used.push_back(p);
   out.beats_used = static_cast<int>(used.size());
   if (used.empty()) {
     out.notes.push_back("no beat has a full window inside the record");
     return out;
   }
-  const int step = std::max(1, Samples(0.01, fs));
+  AlignBeats(sig, fs, pre, post, &used);
+  out.beats_used = static_cast<int>(used.size());
   std::vector<double> col(used.size());
-  for (size_t l = 0; l < record.signal.size(); ++l) {
-    const std::vector<double>& raw = record.signal[l];
-    const std::vector<double> b1 = MovingMedian(raw, Samples(0.2, fs) | 1, step);
-    const std::vector<double> b2 = MovingMedian(b1, Samples(0.6, fs) | 1, step);
+  for (size_t l = 0; l < nl; ++l) {
     LeadDelineation& ld = out.leads[l];
     ld.median_beat.assign(L, 0.0);
     for (int k = 0; k < L; ++k) {
-      for (size_t b = 0; b < used.size(); ++b) {
-        const size_t i = static_cast<size_t>(used[b] - pre + k);
-        col[b] = raw[i] - b2[i];
-      }
+      for (size_t b = 0; b < used.size(); ++b) col[b] = sig[l][static_cast<size_t>(used[b] - pre + k)];
       ld.median_beat[k] = Median(col);
     }
-    ld.waves = DelineateBeat(ld.median_beat, pre, fs, rr_med, &ld.usable, &ld.p_present);
+    ld.waves = DelineateBeat(ld.median_beat, pre, fs, rr_med, &ld.usable, &ld.p_present,
+                             &ld.t_amplitude_mv, &ld.p_amplitude_mv);
     SetMs(&ld.waves, pre, fs);
     ld.intervals = Intervals(ld.waves, fs, rr_ms);
   }
   // Global fiducials.
-  std::vector<Fiducial> qon, qoff, toff, pon, poff, ppk, tpk;
-  int usable = 0, with_p = 0;
+  std::vector<Fiducial> qon, qoff;
   for (const LeadDelineation& ld : out.leads) {
     if (!ld.usable) continue;
-    ++usable;
     qon.push_back(ld.waves.qrs_onset);
     qoff.push_back(ld.waves.qrs_offset);
-    toff.push_back(ld.waves.t_offset);
+  }
+  const int usable = static_cast<int>(qon.size());
+  if (usable == 0) {
+    out.notes.push_back("no usable lead (flat or no QRS)");
+    return out;
+  }
+  {
+    std::vector<const std::vector<double>*> bs;
+    for (const LeadDelineation& ld : out.leads)
+      if (ld.usable) bs.push_back(&ld.median_beat);
+    GlobalQrs(bs, pre, fs, &out.global.qrs_onset, &out.global.qrs_offset);
+    // Fallback when the multi-lead curve never returns to its baseline level
+    // (noise): the robust extremes of the per-lead boundaries.
+    if (!out.global.qrs_onset.found()) out.global.qrs_onset = Robust(qon, true);
+    if (!out.global.qrs_offset.found()) out.global.qrs_offset = Robust(qoff, false);
+  }
+  // T waves again, every lead searched in the window after the global QRS
+  // (a lead whose own QRS offset is late must not start its T search late).
+  std::vector<Fiducial> pon, poff, ppk, tpk;
+  int with_p = 0;
+  for (LeadDelineation& ld : out.leads) {
+    if (!ld.usable) continue;
+    ld.waves = DelineateBeat(ld.median_beat, pre, fs, rr_med, &ld.usable, &ld.p_present,
+                             &ld.t_amplitude_mv, &ld.p_amplitude_mv, out.global.qrs_onset.index,
+                             out.global.qrs_offset.index);
+    SetMs(&ld.waves, pre, fs);
+    ld.intervals = Intervals(ld.waves, fs, rr_ms);
     tpk.push_back(ld.waves.t_peak);
     if (ld.p_present) {
       ++with_p;
@@ -304,14 +480,18 @@ Delineation DelineateEcg(const EcgRecord& record, const std::vector<int64_t>& r_
       ppk.push_back(ld.waves.p_peak);
     }
   }
-  if (usable == 0) {
-    out.notes.push_back("no usable lead (flat or no QRS)");
-    return out;
-  }
-  out.global.qrs_onset = Robust(qon, true);
-  out.global.qrs_offset = Robust(qoff, false);
   out.global.r_peak.index = pre;
-  out.global.t_offset = Robust(toff, false);
+  {
+    double tmax = 0;
+    for (const LeadDelineation& ld : out.leads)
+      if (ld.usable && ld.waves.t_offset.found()) tmax = std::max(tmax, ld.t_amplitude_mv);
+    std::vector<int> v;
+    for (const LeadDelineation& ld : out.leads)
+      if (ld.usable && ld.waves.t_offset.found() && ld.t_amplitude_mv >= 0.08 * tmax)
+        v.push_back(ld.waves.t_offset.index);
+    std::sort(v.begin(), v.end());
+    if (!v.empty()) out.global.t_offset.index = v.back();
+  }
   if (out.global.t_offset.found()) {
     std::vector<double> v;
     for (const Fiducial& f : tpk)
@@ -320,8 +500,8 @@ Delineation DelineateEcg(const EcgRecord& record, const std::vector<int64_t>& r_
   }
   out.p_present = with_p >= std::max(1, (usable + 3) / 4);
   if (out.p_present) {
-    out.global.p_onset = Robust(pon, true, true);
-    out.global.p_offset = Robust(poff, false, true);
+    out.global.p_onset = MedianFiducial(pon);
+    out.global.p_offset = MedianFiducial(poff);
     std::vector<double> v;
     for (const Fiducial& f : ppk) v.push_back(f.index);
     out.global.p_peak.index = static_cast<int>(std::lround(Median(v)));

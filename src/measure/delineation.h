@@ -4,28 +4,51 @@
 // Method (classical; written from the published ideas, no code copied):
 //   1. per lead: baseline wander removed by two cascaded moving medians
 //      (200 ms then 600 ms; their output is the baseline, subtracted);
-//   2. median beat per lead: beats aligned on the given R peaks, window
-//      pre = min(400 ms, 0.45 RR), post = min(700 ms, 0.75 RR) (RR = median RR),
-//      the sample-wise median over all beats whose window fits in the record;
-//   3. per lead, on the median beat:
+//   2. beats re-aligned on the QRS: each given R peak is moved (within
+//      +-20 ms) to the lag that best matches the multi-lead median QRS
+//      template (R - 60 .. R + 80 ms, every lead weighted by 1/its template
+//      energy), two passes; beats correlating < 0.6 with the template are
+//      dropped while half of them remain;
+//   3. median beat per lead: window pre = min(400 ms, 0.45 RR),
+//      post = min(700 ms, 0.75 RR) (RR = median RR), the sample-wise median
+//      over the aligned beats;
+//   4. per lead, on the median beat:
 //      - QRS: the slope envelope |d/dt| (4 ms central difference, 12 ms moving
-//        average); the QRS is where it exceeds a fraction of its maximum near R;
-//        onset/offset are where it falls back below a smaller fraction
-//        (walking outwards from the first/last steep point);
-//      - T: the largest deviation from the chord joining the ends of the T
-//        window (QRS offset + 60 ms .. QRS onset + min(0.65 RR, 620 ms)); T offset by the maximum-trapezium-
-//        area rule (Vazquez-Seisdedos et al. 2011) after the steepest point of
-//        the descending limb;
+//        average); the QRS is where it exceeds 30 % of its maximum near R;
+//        onset/offset where it falls back below 3.5 % / 3 % (walking outwards,
+//        at most to R - 150 ms / R + 200 ms: a lead whose slope never settles
+//        is not usable);
+//      - T (searched after the global QRS, step 5, so one lead's late QRS
+//        offset cannot push its T window): the largest deviation from the
+//        chord joining the ends of the T window (global QRS offset + 60 ms ..
+//        global QRS onset + min(0.65 RR, 620 ms)), whose size is the lead's T
+//        amplitude; T offset by the maximum-trapezium-area rule (Vazquez-
+//        Seisdedos et al. 2011) on the beat smoothed over 24 ms, from the
+//        steepest point of the descending limb to a reference 120 ms later or,
+//        earlier, where the limb stops descending (over 20 ms);
 //      - P: the largest deviation in the 300 ms before QRS onset - 20 ms, accepted
 //        only when it stands out of the noise and has a clear peak; P onset and
-//        offset by the same trapezium-area rule on each side of the peak.
-//   4. global fiducials (all median beats share one time axis): QRS onset =
-//      the second-earliest lead onset (the earliest with fewer than 4 leads),
-//      QRS offset and T offset = the second-latest, P onset = the first quartile
-//      of the onsets of leads with a P wave, P offset the last quartile; P is globally present
-//      only when at least a quarter of the usable leads (>= 1) have one.
+//        offset by the same trapezium-area rule (references 30 ms before the
+//        steepest upstroke / 60 ms after the steepest downstroke);
+//   5. global fiducials (all median beats share one time axis):
+//      - QRS onset/offset from a multi-lead detection function, the sum over
+//        the usable leads of |slope| (4 ms central difference, 8 ms moving
+//        average): onset/offset where it falls below max(4 % of its QRS
+//        maximum, 2 x its 20th percentile) walking outwards from the first/last
+//        point above 30 % (within R - 150 ms .. R + 200 ms; otherwise the
+//        second-earliest / second-latest lead boundary);
+//      - T offset: the latest lead T offset among the leads whose T amplitude
+//        is at least 8 % of the largest (a flat T wave, whose offset is
+//        meaningless, does not decide);
+//      - P onset/offset: the median over the leads with a P wave; P is
+//        globally present only when at least a quarter of the usable leads
+//        (>= 1) have one.
 // Intervals are NaN when not measurable (no P -> PR and P duration NaN, e.g.
-// atrial fibrillation). Heart rate and the RR for QTc come from all beats.
+// atrial fibrillation). Heart rate and the RR for QTc come from all beats given.
+// Known limits (see tests/test_delineation.cc for the measured errors): the
+// global QRS is GE-12SL-like (sharp multi-lead threshold), so it is narrower
+// than a CSE-style "earliest onset / latest offset over independently annotated
+// leads" reference; lead T offsets can be late on low, flat T waves.
 // Not handled: paced beats, beat classification (ectopic beats enter the median
 // only as a minority), U waves (a U wave merged with T lengthens QT), flutter.
 #pragma once
@@ -72,6 +95,8 @@ struct LeadDelineation {
   std::string lead;
   bool usable = false;        // false for a flat lead or one without a QRS
   bool p_present = false;
+  double t_amplitude_mv = 0;  // T peak's deviation from the chord of the T window (0: no T)
+  double p_amplitude_mv = 0;  // P peak's deviation from the PR-segment level (0: no P)
   WaveFiducials waves;
   EcgIntervals intervals;     // this lead's own intervals (HR/RR/QTc from all beats)
   std::vector<double> median_beat;  // mV, baseline-corrected, length = beat_length
