@@ -113,8 +113,9 @@ void PrintReport(const MeasureFlags& f, const EcgMeasurements& m, const Referenc
   }
   const EcgCriteria& c = m.criteria;
   if (std::isfinite(c.sokolow_lyon_mv) || std::isfinite(c.cornell_mv) || std::isfinite(c.r_avl_mv)) {
-    std::printf("voltage       Sokolow-Lyon %s, R aVL %s, Cornell %s%s%s%s\n", Val(c.sokolow_lyon_mv, "mV", 2).c_str(),
+    std::printf("voltage       Sokolow-Lyon %s, R aVL %s, Cornell %s%s%s%s%s\n", Val(c.sokolow_lyon_mv, "mV", 2).c_str(),
                 Val(c.r_avl_mv, "mV", 2).c_str(), Val(c.cornell_mv, "mV", 2).c_str(),
+                m.amplitudes_plausible ? "" : " (amplitudes implausible: see the warning)",
                 c.lvh_voltage ? "; LVH voltage criteria met" : "",
                 c.low_voltage_limb ? "; low voltage (limb leads)" : "",
                 c.low_voltage_precordial ? "; low voltage (precordial leads)" : "");

@@ -66,6 +66,39 @@ double Median(std::vector<double> v) {
   return 0.5 * (hi + *std::max_element(v.begin(), v.begin() + m));
 }
 
+// The isoelectric line through every beat's PR segment: the median of the raw
+// lead over [R - 80, R - 50] ms (between P and QRS at ordinary PR intervals)
+// is a knot at R - 65 ms; the baseline interpolates linearly between knots and
+// is held flat before the first and after the last. Unlike a moving median it
+// follows wander without taking a long ST plateau for baseline, so ST
+// deviation survives into the median beat.
+std::vector<double> PrSegmentBaseline(const std::vector<double>& raw, const std::vector<int64_t>& r, double fs) {
+  const int64_t n = static_cast<int64_t>(raw.size());
+  std::vector<double> base(raw.size(), 0.0);
+  std::vector<int64_t> at;
+  std::vector<double> level;
+  std::vector<double> w;
+  for (int64_t p : r) {
+    const int64_t a = p - Samples(0.080, fs), b = p - Samples(0.050, fs);
+    if (a < 0 || b >= n || b < a) continue;
+    w.assign(raw.begin() + a, raw.begin() + b + 1);
+    at.push_back((a + b) / 2);
+    level.push_back(Median(w));
+  }
+  if (at.empty()) return base;
+  for (int64_t i = 0; i < n; ++i) {
+    if (i <= at.front()) base[static_cast<size_t>(i)] = level.front();
+    else if (i >= at.back()) base[static_cast<size_t>(i)] = level.back();
+  }
+  for (size_t k = 0; k + 1 < at.size(); ++k) {
+    const double span = static_cast<double>(at[k + 1] - at[k]);
+    if (span <= 0) continue;
+    for (int64_t i = at[k]; i <= at[k + 1]; ++i)
+      base[static_cast<size_t>(i)] = level[k] + (level[k + 1] - level[k]) * static_cast<double>(i - at[k]) / span;
+  }
+  return base;
+}
+
 // Maximum-trapezium-area boundary: `m` is the steepest point of the limb that
 // returns to the baseline, `r` a reference point beyond the boundary (r > m
 // for an offset, r < m for an onset). The boundary is the x between m and r
@@ -378,7 +411,8 @@ Fiducial MedianFiducial(const std::vector<Fiducial>& f) {
 
 }  // namespace
 
-Delineation DelineateEcg(const EcgRecord& record, const std::vector<int64_t>& r_peaks) {
+Delineation DelineateEcg(const EcgRecord& record, const std::vector<int64_t>& r_peaks,
+                         const std::vector<std::vector<int64_t>>* excluded) {
   Delineation out;
   const double fs = record.fs;
   if (!(fs >= 50) || !std::isfinite(fs)) Fail(ExitCode::kBadInput, "delineation: sampling rate %g Hz is below 50 Hz", fs);
@@ -403,7 +437,7 @@ Delineation DelineateEcg(const EcgRecord& record, const std::vector<int64_t>& r_
   const int L = pre + post + 1;
   out.beat_length = L;
   out.r_index = pre;
-  // Baseline-corrected leads.
+  // Baseline-corrected leads for timing: wander removed by two moving medians.
   const int step = std::max(1, Samples(0.01, fs));
   const size_t nl = record.signal.size();
   std::vector<std::vector<double>> sig(nl);
@@ -429,10 +463,31 @@ Delineation DelineateEcg(const EcgRecord& record, const std::vector<int64_t>& r_
   std::vector<double> col(used.size());
   for (size_t l = 0; l < nl; ++l) {
     LeadDelineation& ld = out.leads[l];
+    // This lead's beats: the aligned ones not excluded here (an excluded R
+    // peak may sit up to 60 ms from its aligned position; beats are >= 200 ms apart).
+    std::vector<int64_t> mine;
+    for (int64_t p : used) {
+      bool out_here = false;
+      if (excluded && l < excluded->size())
+        for (int64_t e : (*excluded)[l]) out_here |= std::llabs(e - p) <= Samples(0.06, fs);
+      if (!out_here) mine.push_back(p);
+    }
+    if (mine.empty()) mine = used;
+    col.resize(mine.size());
     ld.median_beat.assign(L, 0.0);
     for (int k = 0; k < L; ++k) {
-      for (size_t b = 0; b < used.size(); ++b) col[b] = sig[l][static_cast<size_t>(used[b] - pre + k)];
+      for (size_t b = 0; b < mine.size(); ++b) col[b] = sig[l][static_cast<size_t>(mine[b] - pre + k)];
       ld.median_beat[k] = Median(col);
+    }
+    // The same beats with only the PR-segment baseline removed, for amplitudes and ST.
+    const std::vector<double> knots = PrSegmentBaseline(record.signal[l], r_peaks, fs);
+    ld.amplitude_beat.assign(L, 0.0);
+    for (int k = 0; k < L; ++k) {
+      for (size_t b = 0; b < mine.size(); ++b) {
+        const size_t i = static_cast<size_t>(mine[b] - pre + k);
+        col[b] = record.signal[l][i] - knots[i];
+      }
+      ld.amplitude_beat[k] = Median(col);
     }
     ld.waves = DelineateBeat(ld.median_beat, pre, fs, rr_med, &ld.usable, &ld.p_present,
                              &ld.t_amplitude_mv, &ld.p_amplitude_mv);

@@ -99,7 +99,12 @@ struct LeadDelineation {
   double p_amplitude_mv = 0;  // P peak's deviation from the PR-segment level (0: no P)
   WaveFiducials waves;
   EcgIntervals intervals;     // this lead's own intervals (HR/RR/QTc from all beats)
-  std::vector<double> median_beat;  // mV, baseline-corrected, length = beat_length
+  std::vector<double> median_beat;  // mV, wander removed by moving medians (timing), length = beat_length
+  // The same beats with only the PR-segment baseline removed (a line through
+  // each beat's PR segment, R - 80..-50 ms): a long ST plateau keeps its level
+  // here, while the moving medians take it partly for baseline. Amplitudes and
+  // ST deviation are read on this one. Same length and time axis.
+  std::vector<double> amplitude_beat;
 };
 
 struct Delineation {
@@ -117,6 +122,10 @@ struct Delineation {
 // `r_peaks`: R-peak sample indices (e.g. DetectQrs(record)), increasing.
 // Needs at least 2 beats; with fewer, everything is NaN and a note says so.
 // Throws Error(kBadInput) for fs < 50 Hz or leads of unequal length.
-Delineation DelineateEcg(const EcgRecord& record, const std::vector<int64_t>& r_peaks);
+// `excluded` (optional, one list per lead): R peaks that must not enter that
+// lead's median beats (e.g. saturated or noisy there); a lead keeps all beats
+// when its exclusions would leave none.
+Delineation DelineateEcg(const EcgRecord& record, const std::vector<int64_t>& r_peaks,
+                         const std::vector<std::vector<int64_t>>* excluded = nullptr);
 
 }  // namespace ecgr1

@@ -27,6 +27,13 @@ struct BeatInfo {
                                 // dominant QRS), 'V' ventricular (QRS wide or unlike the dominant), 'Q' unclassified
   double correlation = kNotMeasured;  // QRS correlation with the dominant template (-1..1)
   bool in_median = false;       // entered the median beats (dominant and not disturbed by noise)
+  double rr_next_ms = kNotMeasured;  // to the next beat (NaN for the last)
+  double qrs_ms = kNotMeasured;      // this beat's QRS width estimate (summed slope of all leads)
+  double p_correlation = kNotMeasured;  // 'N' beats: correlation of the 300..60 ms before R (the P
+                                        // wave) with the dominant beats' median one; low = no steady P
+  int64_t aligned_sample = 0;  // `sample` moved (<= 50 ms) to best align this QRS with the dominant
+                               // template; give these to DelineateEcg: the detector may put R on
+                               // different waves of the same QRS (= sample when not compared)
 };
 
 // The rhythm as far as a classical measurement can tell it.
@@ -34,11 +41,14 @@ struct RhythmFindings {
   // "sinus rhythm", "sinus bradycardia", "sinus tachycardia", "atrial fibrillation",
   // "regular rhythm without P waves", "irregular rhythm", or "" (too few beats).
   std::string label;
-  bool p_waves = false;      // a P wave precedes the dominant QRS (globally, from the delineation)
+  bool p_waves = false;      // a P wave precedes the dominant QRS (globally, from the delineation,
+                             // PR 60..400 ms); false when an irregular rhythm's beats do not repeat it
   bool regular = false;      // from the dominant beats' RR intervals
-  int premature_supraventricular = 0;
-  int premature_ventricular = 0;
+  int premature_supraventricular = 0;  // beats labelled 'S'
+  int premature_ventricular = 0;       // beats labelled 'V' (wide / unlike the dominant QRS)
   std::string reason;        // one line: what the label rests on
+  double heart_rate_bpm = kNotMeasured;   // dominant rate: 60000 / median RR between 'N' beats
+  double rr_irregularity = kNotMeasured;  // median |successive dominant RR difference| / median RR
 };
 
 // Signal quality of one lead over the whole record.
@@ -56,14 +66,16 @@ struct LeadQuality {
 // level (the PR segment, or before QRS onset when there is no P wave).
 struct LeadAmplitudes {
   double p_mv = kNotMeasured;        // P peak, signed (negative = inverted)
-  double q_mv = kNotMeasured;        // Q depth, <= 0 (0 = no Q wave)
+  double q_mv = kNotMeasured;        // Q depth, <= 0 (0 = no Q wave; a QS complex is a Q with r = s = 0)
   double q_ms = kNotMeasured;        // Q width (0 = no Q wave)
   double r_mv = kNotMeasured;        // first positive QRS deflection, >= 0
+  double r_ms = kNotMeasured;        // R width (0 = no R wave)
+  double r_peak_time_ms = kNotMeasured;  // global QRS onset -> peak of R (or R' when taller); 0 = no R
   double s_mv = kNotMeasured;        // negative deflection after R, <= 0
   double s_ms = kNotMeasured;        // S width (0 = no S wave)
   double r_prime_mv = kNotMeasured;  // second positive deflection after S (rSR'), 0 = none
   double qrs_pp_mv = kNotMeasured;   // QRS peak to peak
-  double st_j_mv = kNotMeasured;     // ST deviation at the J point (QRS offset)
+  double st_j_mv = kNotMeasured;     // ST deviation at the J point (the global QRS offset)
   double st_j60_mv = kNotMeasured;   // ... at J + 60 ms
   double st_j80_mv = kNotMeasured;   // ... at J + 80 ms
   double t_mv = kNotMeasured;        // T peak, signed
@@ -82,8 +94,8 @@ struct FrontalAxes {
   double p_deg = kNotMeasured;
   double qrs_deg = kNotMeasured;
   double t_deg = kNotMeasured;
-  // QRS axis class: "normal" (-30..90), "left" (< -30), "right" (> 90),
-  // "extreme" (< -90 or > 180 region), "" when not measured.
+  // QRS axis class: "normal" (-30..90), "left" (-90..< -30), "right" (> 90..180),
+  // "extreme" (-180..< -90, the north-west quadrant), "" when not measured.
   std::string qrs_class;
 };
 

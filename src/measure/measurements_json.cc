@@ -35,7 +35,9 @@ json IntervalsToJson(const EcgIntervals& iv) {
 json AmplitudesToJson(const LeadAmplitudes& a) {
   return {{"p_mv", NumberOrNull(a.p_mv)},         {"q_mv", NumberOrNull(a.q_mv)},
           {"q_ms", NumberOrNull(a.q_ms)},         {"r_mv", NumberOrNull(a.r_mv)},
-          {"s_mv", NumberOrNull(a.s_mv)},         {"r_prime_mv", NumberOrNull(a.r_prime_mv)},
+          {"r_ms", NumberOrNull(a.r_ms)},         {"r_peak_time_ms", NumberOrNull(a.r_peak_time_ms)},
+          {"s_mv", NumberOrNull(a.s_mv)},         {"s_ms", NumberOrNull(a.s_ms)},
+          {"r_prime_mv", NumberOrNull(a.r_prime_mv)},
           {"qrs_pp_mv", NumberOrNull(a.qrs_pp_mv)}, {"st_j_mv", NumberOrNull(a.st_j_mv)},
           {"st_j60_mv", NumberOrNull(a.st_j60_mv)}, {"st_j80_mv", NumberOrNull(a.st_j80_mv)},
           {"t_mv", NumberOrNull(a.t_mv)}};
@@ -59,8 +61,11 @@ json MeasurementsToJson(const EcgMeasurements& m, bool median_beats) {
     beats.push_back({{"sample", b.sample},
                      {"time_s", static_cast<double>(b.sample) / m.fs},
                      {"rr_ms", NumberOrNull(b.rr_ms)},
+                     {"rr_next_ms", NumberOrNull(b.rr_next_ms)},
                      {"label", std::string(1, b.label)},
+                     {"qrs_ms", NumberOrNull(b.qrs_ms)},
                      {"correlation", NumberOrNull(b.correlation)},
+                     {"p_correlation", NumberOrNull(b.p_correlation)},
                      {"in_median", b.in_median}});
   }
   const Delineation& d = m.delineation;
@@ -93,12 +98,15 @@ json MeasurementsToJson(const EcgMeasurements& m, bool median_beats) {
       {"leads_used_for_beats", m.beat_leads},
       {"beats", std::move(beats)},
       {"heart_rate_bpm", m.rr.beats >= 2 ? json(m.rr.heart_rate_bpm) : json(nullptr)},
-      {"rr_ms",
-       m.rr.beats >= 2 ? json{{"mean", m.rr.rr_mean_ms}, {"sd", m.rr.rr_sd_ms}, {"min", m.rr.rr_min_ms},
-                              {"max", m.rr.rr_max_ms}, {"rmssd", m.rr.rmssd_ms}, {"cv", m.rr.rr_cv}}
+      {"rr",
+       m.rr.beats >= 2 ? json{{"mean_ms", m.rr.rr_mean_ms}, {"sd_ms", m.rr.rr_sd_ms}, {"min_ms", m.rr.rr_min_ms},
+                              {"max_ms", m.rr.rr_max_ms}, {"rmssd_ms", m.rr.rmssd_ms}, {"cv", m.rr.rr_cv},
+                              {"regular", m.rr.regular}}
                        : json(nullptr)},
       {"rhythm",
        {{"label", m.rhythm.label},
+        {"dominant_rate_bpm", NumberOrNull(m.rhythm.heart_rate_bpm)},
+        {"rr_irregularity", NumberOrNull(m.rhythm.rr_irregularity)},
         {"regular", m.rhythm.regular},
         {"p_waves", m.rhythm.p_waves},
         {"premature_supraventricular", m.rhythm.premature_supraventricular},
