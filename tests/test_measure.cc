@@ -1,0 +1,115 @@
+// Tests of MeasureEcg (measure/ecg_measurements.h): the whole measurement
+// pipeline — the one `ecgr1 measure` and `ecgr1 check` use — on real records
+// with reference values (GE MUSE machine measurements, LUDB expert intervals),
+// the all-zero edge record and the 5x-gain MUSE conversion.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+
+#include "io/ecg_record.h"
+#include "measure/ecg_measurements.h"
+#include "measure/measurements_json.h"
+
+using namespace ecgr1;
+
+namespace {
+
+const std::string kEcg = std::string(ECGR1_TEST_DATA) + "/ecg";
+
+const LeadMeasurements* Lead(const EcgMeasurements& m, const std::string& canonical) {
+  for (const LeadMeasurements& l : m.leads)
+    if (l.canonical == canonical) return &l;
+  return nullptr;
+}
+
+double AngleDiff(double a, double b) { return std::fabs(std::remainder(a - b, 360.0)); }
+
+}  // namespace
+
+TEST_CASE("MeasureEcg: GE MUSE XML export against the machine's own measurements", "[measure]") {
+  const EcgMeasurements m = MeasureEcg(ReadEcgRecord(kEcg + "/muse/muse-sinus.xml"));
+  const EcgIntervals& iv = m.delineation.intervals;
+  // shared/ecg/expected.json["delineation_reference"]["muse_sinus_GE_measurements"].
+  WARN("MUSE XML via MeasureEcg: HR " << m.rr.heart_rate_bpm << " (GE 90), PR " << iv.pr_ms << " (144), QRS "
+                                      << iv.qrs_ms << " (86), QT " << iv.qt_ms << " (402), QTc " << iv.qtc_bazett_ms
+                                      << " (491), axes P " << m.axes.p_deg << " (48) QRS " << m.axes.qrs_deg
+                                      << " (0) T " << m.axes.t_deg << " (111)");
+  CHECK(m.beats.size() == 15);  // GE QRSCount
+  CHECK(std::fabs(m.rr.heart_rate_bpm - 90) <= 1);
+  CHECK(std::fabs(iv.pr_ms - 144) <= 5);
+  CHECK(std::fabs(iv.qrs_ms - 86) <= 5);
+  CHECK(std::fabs(iv.qt_ms - 402) <= 12);
+  CHECK(std::fabs(iv.qtc_bazett_ms - 491) <= 16);
+  CHECK(AngleDiff(m.axes.p_deg, 48) <= 15);
+  CHECK(AngleDiff(m.axes.qrs_deg, 0) <= 15);
+  CHECK(AngleDiff(m.axes.t_deg, 111) <= 15);
+  CHECK(m.axes.qrs_class == "normal");
+  CHECK(m.rhythm.label == "sinus rhythm");
+  CHECK(m.amplitudes_plausible);
+  CHECK(m.warnings.empty());
+  CHECK_FALSE(m.criteria.lvh_voltage);
+  // Every lead delineated and measured; V4 has the largest QRS (about 1.8 mV).
+  for (const LeadMeasurements& l : m.leads) {
+    INFO("lead " << l.lead);
+    CHECK(l.quality.usable);
+    CHECK(std::isfinite(l.amplitudes.qrs_pp_mv));
+  }
+  REQUIRE(Lead(m, "V4") != nullptr);
+  CHECK(Lead(m, "V4")->amplitudes.qrs_pp_mv == Approx(1.8).margin(0.2));
+}
+
+TEST_CASE("MeasureEcg: the 5x-gain WFDB copy of the MUSE ECG trips the plausibility gate", "[measure]") {
+  const EcgMeasurements xml = MeasureEcg(ReadEcgRecord(kEcg + "/muse/muse-sinus.xml"));
+  const EcgMeasurements hea = MeasureEcg(ReadEcgRecord(kEcg + "/muse/muse-sinus"));
+  CHECK_FALSE(hea.amplitudes_plausible);
+  bool warned = false;
+  for (const std::string& w : hea.warnings) warned |= w.find("V4") != std::string::npos;
+  CHECK(warned);
+  // Timing does not depend on the gain.
+  CHECK(std::fabs(hea.delineation.intervals.qrs_ms - xml.delineation.intervals.qrs_ms) <= 4);
+  CHECK(std::fabs(hea.delineation.intervals.qt_ms - xml.delineation.intervals.qt_ms) <= 4);
+  CHECK(AngleDiff(hea.axes.qrs_deg, xml.axes.qrs_deg) <= 3);
+}
+
+TEST_CASE("MeasureEcg: LUDB record 1 against the expert delineation of lead II", "[measure]") {
+  const EcgMeasurements m = MeasureEcg(ReadEcgRecord(kEcg + "/ludb/ludb-ecg"));
+  const LeadDelineation* ii = nullptr;
+  for (const LeadDelineation& l : m.delineation.leads)
+    if (l.lead == "ii") ii = &l;
+  REQUIRE(ii != nullptr);
+  WARN("LUDB lead II via MeasureEcg: PR " << ii->intervals.pr_ms << " (142), QRS " << ii->intervals.qrs_ms
+                                          << " (95), QT " << ii->intervals.qt_ms << " (494)");
+  CHECK(std::fabs(ii->intervals.pr_ms - 142) <= 10);
+  CHECK(std::fabs(ii->intervals.qrs_ms - 95) <= 10);
+  CHECK(std::fabs(ii->intervals.qt_ms - 494) <= 25);
+  CHECK(m.rhythm.label == "sinus bradycardia");  // header: sinus bradycardia, 45.6 bpm
+}
+
+TEST_CASE("MeasureEcg: an all-zero record gives warnings and nothing measured, no crash", "[measure]") {
+  const EcgMeasurements m = MeasureEcg(ReadEcgRecord(kEcg + "/edge/bad-ecg"));
+  CHECK(m.beats.empty());
+  CHECK(m.rhythm.label.empty());
+  CHECK(std::isnan(m.delineation.intervals.qrs_ms));
+  CHECK(std::isnan(m.axes.qrs_deg));
+  for (const LeadMeasurements& l : m.leads) {
+    CHECK(l.quality.flat);
+    CHECK_FALSE(l.quality.usable);
+  }
+  REQUIRE(m.warnings.size() >= 2);
+  // The JSON form writes NaN as null and keeps every key.
+  const nlohmann::json j = MeasurementsToJson(m);
+  CHECK(j["intervals"]["qrs_ms"].is_null());
+  CHECK(j["heart_rate_bpm"].is_null());
+  CHECK(j["beats"].empty());
+}
+
+TEST_CASE("MeasureEcg: JSON carries every beat at the record's own rate", "[measure]") {
+  const EcgRecord rec = ReadEcgRecord(kEcg + "/cpsc2021/data_92_12");
+  const EcgMeasurements m = MeasureEcg(rec);
+  const nlohmann::json j = MeasurementsToJson(m, true);
+  REQUIRE(j["beats"].size() == m.beats.size());
+  CHECK(j["fs_hz"] == 200);
+  for (size_t i = 0; i < m.beats.size(); ++i) CHECK(j["beats"][i]["sample"] == m.beats[i].sample);
+  CHECK(j["leads"][0]["median_beat_mv"].size() == static_cast<size_t>(m.delineation.beat_length));
+}
