@@ -156,7 +156,7 @@ expect 4 "compressed zip entries are not supported" -- "$BIN" convert-weights "$
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert len(j["beats"]) == 51, len(j["beats"])  # the annotation file has 51 beats, all matched by the unit test
-assert j["rhythm_regular"] is False  # an atrial fibrillation excerpt
+assert j["rr"]["regular"] is False  # an atrial fibrillation excerpt
 assert j["fs_hz"] == 200 and all(isinstance(b["sample"], int) for b in j["beats"])
 PY
 "$BIN" measure "$DATA/ecg/cpsc2021/data_92_12" >"$TMP/m.txt" && grep -q "^beats  *71 " "$TMP/m.txt" && ok || bad "measure text: $(cat "$TMP/m.txt")"
@@ -239,6 +239,138 @@ expect 4 "" -- "$BIN" interpret -m "$TMP/cut.ecgr1" -p hi
 
 # --- output that cannot be written -----------------------------------------------
 expect 5 "/nonexistent-dir/x.ecgr1" -- "$BIN" convert-weights "$GOLD/model" -o /nonexistent-dir/x.ecgr1
+
+# --- check ---------------------------------------------------------------------
+# `ecgr1 check`: claims of an ECG-R1 output judged against a record; exit 0 nothing
+# contradicted, 1 something contradicted, 2 any bad input. Self-contained: uses only
+# tests/data/check (our own real-style outputs, see its README) and tests/data/ecg.
+CK=$DATA/check
+CKT=$TMP/check
+mkdir -p "$CKT"
+HR6=$DATA/ecg/cinc2021/HR06000
+# No record: every claim listed, none judged, exit 0.
+"$BIN" check "$CK/hr06000.txt" --json >"$CKT/none.json" 2>"$CKT/err" && python3 - "$CKT/none.json" <<'PY' && ok || bad "check without record: $(cat "$CKT/err")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+s, cl = j["summary"], j["claims"]
+assert 20 <= s["claims"] <= 30 and s["claims"] == len(cl), s
+assert s["unverifiable"] == s["claims"] and s["supported"] == 0 and s["contradicted"] == 0, s
+assert j["measurements"] is None and j["record"] is None
+assert any("no record" in w for w in j["warnings"]), j["warnings"]
+for c in cl:
+    for k in ("step", "kind", "text", "start", "end", "byte_start", "byte_end", "claimed", "claimed_hi", "relation",
+              "negated", "leads", "measured", "unit", "verdict", "reason"):
+        assert k in c, (k, c)
+    assert c["verdict"] == "unverifiable" and c["measured"] is None
+st = j["structure"]
+assert st["steps"] == [1, 2, 3, 4, 5, 6] and st["answer_labels"] == ["Sinus rhythm", "T wave abnormality"], st
+assert st["problems"] == [], st
+assert j["rewards"] == {"format": 1.0}, j["rewards"]
+PY
+"$BIN" check "$CK/hr06000.txt" >"$CKT/none.txt" 2>"$CKT/err" && grep -q "^summary .* 0 contradicted" "$CKT/none.txt" &&
+  grep -q "^Step 2" "$CKT/none.txt" && ok || bad "check text report: $(cat "$CKT/err")"
+"$BIN" check --help | grep -q "1 at least one claim contradicted" && ok || bad "check --help documents the exit status"
+
+# --solution: the three rewards (hand-computed: evidence (1 + 1/2 + 1) / 3 counted steps, weight 2; diagnosis 1/3).
+printf '%s\n' '<|answer|>Sinus rhythm; Normal ECG<|/answer|>' \
+  '<|key_diagnostic_evidence|>step_1_technical_rate_rhythm: heart rate is 70 bpm; rhythm is regular' \
+  'step_2_conduction_axis_intervals: QRS duration is narrow; left axis deviation' \
+  'step_3_chamber_hypertrophy_voltage: ' \
+  'step_6_final_medical_reasoning: sinus rhythm<|/key_diagnostic_evidence|>' >"$CKT/sol.txt"
+EVIDENCE_WEIGHT=2 "$BIN" check "$CK/hr06000.txt" --solution "$CKT/sol.txt" --json >"$CKT/sol.json" 2>"$CKT/err" &&
+  python3 - "$CKT/sol.json" <<'PY' && ok || bad "check --solution rewards: $(cat "$CKT/err")"
+import json, sys
+r = json.load(open(sys.argv[1]))["rewards"]
+assert r["format"] == 1.0, r
+assert abs(r["evidence"] - 2 * 2.5 / 3) < 1e-9, r["evidence"]
+assert abs(r["diagnosis"] - 1 / 3) < 1e-9, r["diagnosis"]
+d = r["evidence_detail"]
+assert d["weight"] == 2 and d["counted_steps"] == 3, d
+assert d["steps"][0]["hit"] == [True, True] and d["steps"][1]["hit"] == [True, False], d["steps"][:2]
+assert d["steps"][2]["counted"] is False and d["steps"][5]["score"] == 1.0, d["steps"]
+PY
+
+# Standard input (explicit "-" and by default), and the --json of `interpret` as input.
+"$BIN" check "$CK/hr06000.txt" --json >"$CKT/file.json" 2>/dev/null
+"$BIN" check - --json <"$CK/hr06000.txt" >"$CKT/stdin.json" 2>"$CKT/err" && cmp -s <(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); j.pop("input"); print(json.dumps(j))' "$CKT/file.json") \
+  <(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); j.pop("input"); print(json.dumps(j))' "$CKT/stdin.json") && ok || bad "check from stdin: $(cat "$CKT/err")"
+"$BIN" check <"$CK/hr06000.txt" >"$CKT/stdin2.txt" 2>"$CKT/err" && grep -q "^summary" "$CKT/stdin2.txt" && ok || bad "check reads stdin by default: $(cat "$CKT/err")"
+python3 -c 'import json,sys; print(json.dumps({"text": open(sys.argv[1]).read(), "tokens": [1, 2], "finish_reason": "stop"}))' "$CK/hr06000.txt" >"$CKT/interp.json"
+"$BIN" check "$CKT/interp.json" --json >"$CKT/interp.out" 2>"$CKT/err" && python3 - "$CKT/interp.out" "$CKT/file.json" <<'PY' && ok || bad "check on interpret --json: $(cat "$CKT/err")"
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert a["claims"] == b["claims"] and a["summary"] == b["summary"]
+PY
+
+# Offsets: "start"/"end" count Unicode code points of the model text, byte_start/byte_end bytes.
+printf 'Fr\xc3\xa9quence \xe2\x80\x94 \xf0\x9f\x92\x93 The heart rate is 72 bpm and the QRS duration is 0.09 s.\n' >"$CKT/utf8.txt"
+"$BIN" check "$CKT/utf8.txt" --json >"$CKT/utf8.json" 2>"$CKT/err" && python3 - "$CKT/utf8.txt" "$CKT/utf8.json" <<'PY' && ok || bad "check offsets: $(cat "$CKT/err")"
+import json, sys
+raw = open(sys.argv[1], "rb").read(); text = raw.decode("utf-8")
+cl = json.load(open(sys.argv[2]))["claims"]
+assert len(cl) >= 2, cl
+for c in cl:
+    assert text[c["start"]:c["end"]] == c["text"], c
+    assert raw[c["byte_start"]:c["byte_end"]].decode("utf-8") == c["text"], c
+    assert c["byte_start"] > c["start"], c
+PY
+
+# The real-style test through the command line: a wrong rate (150 bpm) and QRS (160 ms) on HR06000
+# (69 bpm, QRS < 110 ms) are contradicted, exit 1; compared with the unedited text, exactly those two.
+"$BIN" check "$CK/hr06000.txt" --ecg "$HR6" --json >"$CKT/good.json" 2>"$CKT/err"; rc_good=$?
+"$BIN" check "$CK/hr06000-wrong-rate-qrs.txt" --ecg "$HR6" --json >"$CKT/bad.json" 2>"$CKT/err2"; rc_bad=$?
+[ "$rc_bad" = 1 ] && python3 - "$CKT/good.json" "$CKT/bad.json" "$rc_good" <<'PY' && ok || bad "check wrong rate/QRS (rc $rc_bad): $(cat "$CKT/err2")"
+import json, sys
+from collections import Counter
+g, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+key = lambda j: Counter((c["kind"], c["text"]) for c in j["claims"] if c["verdict"] == "contradicted")
+added = key(b) - key(g)
+assert added == Counter({("heart_rate", "heart rate is 150 bpm"): 1,
+                         ("qrs", "QRS duration is narrow at approximately 160 ms"): 1}), added
+assert int(sys.argv[3]) == (1 if key(g) else 0)
+hr = [c for c in b["claims"] if c["text"] == "heart rate is 150 bpm"][0]
+assert hr["claimed"] == 150 and 60 < hr["measured"] < 80 and hr["unit"] == "bpm", hr
+assert b["measurements"]["beats"] == 12 and b["summary"]["contradicted"] >= 2
+PY
+"$BIN" check "$CK/hr06000-wrong-rate-qrs.txt" --ecg "$HR6" >"$CKT/bad.txt" 2>/dev/null
+[ $? = 1 ] && grep -q "contradicted  *heart_rate .*150 bpm" "$CKT/bad.txt" && ok || bad "check text report: wrong rate not flagged"
+
+# The all-zero record: no beats, every claim unverifiable, exit 0.
+"$BIN" check "$CK/hr06000-wrong-rate-qrs.txt" --ecg "$DATA/ecg/edge/bad-ecg" --json >"$CKT/zero.json" 2>"$CKT/err" &&
+  python3 - "$CKT/zero.json" <<'PY' && ok || bad "check on bad-ecg: $(cat "$CKT/err")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["summary"]["unverifiable"] == j["summary"]["claims"] > 0, j["summary"]
+assert j["measurements"]["beats"] == 0 and any("no beats" in w for w in j["warnings"]), j["warnings"]
+PY
+
+# Hostile model text: binary garbage, no crash, still a report.
+head -c 300000 /dev/urandom >"$CKT/garbage.txt"
+"$BIN" check "$CKT/garbage.txt" --ecg "$HR6" --json >"$CKT/garbage.json" 2>"$CKT/err"; rc=$?
+{ [ "$rc" = 0 ] || [ "$rc" = 1 ]; } && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$CKT/garbage.json" && ok || bad "check on garbage (rc $rc): $(cat "$CKT/err")"
+
+# Bad input: exit 2, one stderr line naming the file, nothing on stdout.
+check_fails() {  # NEEDLE -- args...
+  local needle=$1
+  shift 2
+  expect 2 "$needle" -- "$BIN" check "$@"
+  [ ! -s "$TMP/out" ] && ok || bad "check printed a partial report on error: $*"
+}
+: >"$CKT/empty.sol"
+head -c 2000 /dev/urandom >"$CKT/garbage.sol"
+cp "$HR6.hea" "$CKT/cut.hea"; head -c 5000 "$HR6.mat" >"$CKT/HR06000.mat"
+sed -i 's/^HR06000 /cut /' "$CKT/cut.hea"
+check_fails "nope.txt" -- "$CKT/nope.txt"
+check_fails "$CKT" -- "$CKT"
+check_fails "empty.sol" -- "$CK/hr06000.txt" --solution "$CKT/empty.sol"
+check_fails "garbage.sol" -- "$CK/hr06000.txt" --solution "$CKT/garbage.sol"
+check_fails "nope.sol" -- "$CK/hr06000.txt" --solution "$CKT/nope.sol"
+check_fails "nope.hea" -- "$CK/hr06000.txt" --ecg "$CKT/nope.hea"
+check_fails "cut" -- "$CK/hr06000.txt" --ecg "$CKT/cut"
+check_fails "standard input" -- - --solution -
+check_fails "" -- "$CK/hr06000.txt" --no-such-flag
+EVIDENCE_WEIGHT=heavy check_fails "EVIDENCE_WEIGHT" -- "$CK/hr06000.txt" --solution "$CKT/sol.txt"
+# --- end of check ------------------------------------------------------------------
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -151,7 +151,7 @@ TEST_CASE("qualitative claims: findings, negation, lead groups", "[claims]") {
       {"The S wave in V1 and R wave in V6 do not meet the Sokolow-Lyon voltage criteria.", "voltage", "Sokolow-Lyon", "V1,V6", true},
       {"There is no low voltage in the limb or precordial leads.", "voltage", "low voltage", "I,II,III,aVR,aVL,aVF,V1,V2,V3,V4,V5,V6", true},
       {"There is poor R wave progression in V1-V4.", "r_progression", "poor", "V1,V2,V3,V4", false},
-      {"R wave progression from V1 to V4 is normal.", "r_progression", "normal", "", false},
+      {"R wave progression from V1 to V4 is normal.", "r_progression", "normal", "V1,V2,V3,V4", false},
       {"Upright P waves in leads II, III, and aVF.", "p_wave", "upright", "II,III,aVF", false},
       {"There is no right or left atrial abnormality.", "p_wave", "left atrial abnormality", "", true},
       {"The T waves are not characteristically tented.", "t_wave", "tented", "", true},
@@ -199,6 +199,54 @@ TEST_CASE("negation scope ends at the clause", "[claims]") {
     CHECK(c.leads.size() == 11);  // every lead but aVR
   }
   CHECK(st == 2);
+}
+
+TEST_CASE("clause rules: lists, relations with negation words, leads", "[claims]") {
+  // ", and" in a list ("rules out A, B, and C") keeps the negation; ", and" + a clause ends it.
+  std::string s = "The QRS is narrow, which rules out bundle branch blocks, WPW syndrome, and significant "
+                  "intraventricular conduction delays.";
+  auto claims = ExtractClaims(s);
+  const Claim* ivcd = Find(claims, "bundle_branch_block", "intraventricular");
+  REQUIRE(ivcd != nullptr);
+  CHECK(ivcd->negated);
+  s = "There is no irregularity to suggest atrial fibrillation, and the narrow QRS complexes rule out ventricular "
+      "tachycardia.";
+  claims = ExtractClaims(s);
+  REQUIRE(Find(claims, "qrs", "narrow QRS") != nullptr);
+  CHECK_FALSE(Find(claims, "qrs", "narrow QRS")->negated);
+  // A relation that contains a negation word is not a negated claim.
+  for (const char* phrase : {"The QRS duration is no more than 100 ms.", "The QRS duration is not more than 100 ms.",
+                             "The QRS duration is not exceeding 100 ms."}) {
+    INFO(phrase);
+    claims = ExtractClaims(phrase);
+    const Claim* q = Find(claims, "qrs", "100");
+    REQUIRE(q != nullptr);
+    CHECK(q->relation == Claim::kLessEq);
+    CHECK_FALSE(q->negated);
+  }
+  claims = ExtractClaims("The QTc is no less than 470 ms.");
+  REQUIRE(Find(claims, "qtc", "470") != nullptr);
+  CHECK(Find(claims, "qtc", "470")->relation == Claim::kGreaterEq);
+  CHECK_FALSE(Find(claims, "qtc", "470")->negated);
+  claims = ExtractClaims("There is no QRS duration above 120 ms.");
+  REQUIRE(Find(claims, "qrs", "120") != nullptr);
+  CHECK(Find(claims, "qrs", "120")->negated);
+  // "absent P waves" asserts absence; it is not the negation of "absent".
+  claims = ExtractClaims("Irregularly irregular rhythm with absent P waves.");
+  REQUIRE(Find(claims, "p_wave", "", "absent") != nullptr);
+  CHECK_FALSE(Find(claims, "p_wave", "", "absent")->negated);
+  // Leads named inside the finding, and the search for leads stops at a new clause.
+  claims = ExtractClaims("P wave morphology in lead II is normal.");
+  REQUIRE(Find(claims, "p_wave", "", "normal") != nullptr);
+  CHECK(Join(Find(claims, "p_wave", "", "normal")->leads) == "II");
+  claims = ExtractClaims("There are no pathologic Q waves in any lead, and lead aVR shows no ST elevation.");
+  REQUIRE(Find(claims, "q_wave") != nullptr);
+  CHECK(Join(Find(claims, "q_wave")->leads) == "");
+  REQUIRE(Find(claims, "st") != nullptr);
+  CHECK(Join(Find(claims, "st")->leads) == "aVR");
+  claims = ExtractClaims("The pattern in V1 shows a QS complex, and V6 demonstrates a broad monophasic R wave.");
+  REQUIRE(Find(claims, "qrs_morphology", "", "QS") != nullptr);
+  CHECK(Join(Find(claims, "qrs_morphology", "", "QS")->leads) == "V1");
 }
 
 TEST_CASE("steps and offsets in a protocol output", "[claims]") {

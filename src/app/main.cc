@@ -36,8 +36,10 @@ int main(int argc, char** argv) {
       ecgr1::AddInfoCommand(app),
       ecgr1::AddTokenizeCommand(app),
       ecgr1::AddMeasureCommand(app),
+      ecgr1::AddCheckCommand(app),
   };
-  for (ecgr1::Command& c : commands) c.sub->footer(kExitCodes);
+  for (ecgr1::Command& c : commands)
+    if (c.sub->get_footer().empty()) c.sub->footer(kExitCodes);  // `check` has its own
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

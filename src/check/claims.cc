@@ -442,7 +442,8 @@ struct RelWord { const char* words; Claim::Relation rel; };
 // Read backwards (last word first); the longest match wins.
 const RelWord kRelWords[] = {
     {"to equal or than less", Claim::kLessEq}, {"to equal or than greater", Claim::kGreaterEq},
-    {"more than no", Claim::kLessEq}, {"more than not", Claim::kLessEq}, {"exceeding not", Claim::kLessEq},
+    {"than more no", Claim::kLessEq}, {"than more not", Claim::kLessEq}, {"exceeding not", Claim::kLessEq},
+    {"than less no", Claim::kGreaterEq}, {"than less not", Claim::kGreaterEq},
     {"least at", Claim::kGreaterEq}, {"most at", Claim::kLessEq}, {"to up", Claim::kLessEq},
     {"than less", Claim::kLess}, {"than shorter", Claim::kLess}, {"than lower", Claim::kLess},
     {"than fewer", Claim::kLess}, {"than smaller", Claim::kLess}, {"than greater", Claim::kGreater},
@@ -518,6 +519,29 @@ Claim::Relation RelationBefore(const std::string& low, size_t p, size_t floor, s
   return Claim::kEquals;
 }
 
+// A verb among the words of low[b, e): the sign that ", and" starts a clause.
+bool VerbAhead(const std::string& low, size_t b, size_t e) {
+  static const char* const kVerbs[] = {
+      "is", "are", "was", "were", "be", "been", "shows", "show", "showed", "demonstrates", "demonstrate",
+      "reveals", "reveal", "indicates", "indicate", "suggests", "suggest", "rules", "rule", "ruled", "excludes",
+      "exclude", "has", "have", "had", "appears", "appear", "remains", "remain", "seen", "noted", "measures",
+      "measure", "confirms", "confirm", "exhibits", "exhibit", "displays", "display", "meets", "meet",
+      "supports", "support", "argues", "argue", "makes", "make", "can", "cannot", "may", "might", "should"};
+  size_t i = b;
+  while (i < e) {
+    while (i < e && !IsAlnum(low[i])) ++i;
+    size_t j = i;
+    while (j < e && (IsAlnum(low[j]) || low[j] == '\'')) ++j;
+    if (j > i) {
+      const std::string w = low.substr(i, j - i);
+      for (const char* v : kVerbs)
+        if (w == v) return true;
+    }
+    i = j;
+  }
+  return false;
+}
+
 }  // namespace
 
 const char* RelationName(Claim::Relation r) {
@@ -558,14 +582,31 @@ std::vector<Claim> ExtractClaims(const std::string& output) {
   };
 
   std::vector<size_t> cues, breaks;
+  // Strong breaks (; : contrastive words, ", and" + a clause) also end the
+  // search for a finding's leads: [start, end) of each.
+  std::vector<std::pair<size_t, size_t>> lead_breaks;
   CueRegex().ForEach(low, [&](const PCRE2_SIZE* ov, int) { cues.push_back(ov[0]); });
-  BreakRegex().ForEach(low, [&](const PCRE2_SIZE* ov, int) { breaks.push_back(ov[1]); });
-  auto negated = [&](size_t start, size_t end) {
+  BreakRegex().ForEach(low, [&](const PCRE2_SIZE* ov, int) {
+    const char first = low[ov[0]];
+    if (first == ',') {
+      // ", and" starts a new clause only when a verb follows in the sentence
+      // ("..., and lead aVR shows no ST elevation"); in a list ("rules out
+      // BBB, WPW, and intraventricular conduction delays") it does not.
+      if (!VerbAhead(low, ov[1], std::min(sentence_end(ov[1]), ov[1] + 200))) return;
+    }
+    breaks.push_back(ov[1]);
+    const std::string word = low.substr(ov[0], ov[1] - ov[0]);
+    const bool weak = word == "as" || word == "because" || word == "since" || word == "which";
+    if (!weak) lead_breaks.push_back({ov[0], ov[1]});
+  });
+  // Cues inside [skip_b, skip_e) belong to a relation ("no more than") and do not negate.
+  auto negated = [&](size_t start, size_t end, size_t skip_b, size_t skip_e) {
     size_t clause = sentence_start(start);
     auto b = std::upper_bound(breaks.begin(), breaks.end(), start);
     if (b != breaks.begin() && *(b - 1) > clause) clause = *(b - 1);
-    auto c = std::lower_bound(cues.begin(), cues.end(), clause);
-    return c != cues.end() && *c < end;
+    for (auto c = std::lower_bound(cues.begin(), cues.end(), clause); c != cues.end() && *c < end; ++c)
+      if (*c < skip_b || *c >= skip_e) return true;
+    return false;
   };
 
   ParsedOutput parsed = ParseOutput(output);
@@ -584,10 +625,10 @@ std::vector<Claim> ExtractClaims(const std::string& output) {
     for (const Step& s : parsed.steps) if (pos >= s.header_start && pos < s.start) return true;
     return false;
   };
-  auto push = [&](Claim c) {
+  auto push = [&](Claim c, size_t skip_b = 0, size_t skip_e = 0) {
     if (claims.size() >= kMaxClaims || in_header(c.start)) return;
     c.text = output.substr(c.start, c.end - c.start);
-    c.negated = negated(c.start, c.end);
+    c.negated = negated(c.start, c.end, skip_b, skip_e);
     c.step = step_of(c.start);
     claims.push_back(std::move(c));
   };
@@ -617,21 +658,29 @@ std::vector<Claim> ExtractClaims(const std::string& output) {
     if (LeadKind(c.kind)) {
       // Leads after the finding up to the next finding (or the sentence end,
       // at most 200 bytes); else before it, back to the previous finding.
+      // Leads named inside the finding ("P waves in lead II are upright") come first.
       size_t next = i + 1;
       while (next < found.size() && found[next].start <= p.start) ++next;
       size_t se = sentence_end(p.end);
-      size_t stop = std::min({se, next < found.size() ? found[next].start : n, p.end + 200});
-      uint16_t mask = stop > p.end ? ParseLeads(output, low, p.end, stop) : 0;
+      auto lb = std::lower_bound(lead_breaks.begin(), lead_breaks.end(), std::make_pair(p.end, size_t{0}));
+      size_t stop = std::min({se, next < found.size() ? found[next].start : n, p.end + 200,
+                              lb != lead_breaks.end() ? lb->first : n});
+      uint16_t mask = ParseLeads(output, low, p.start, p.end);
+      if (mask == 0 && stop > p.end) mask = ParseLeads(output, low, p.end, stop);
       if (mask == 0) {
         size_t from = std::max(sentence_start(p.start), p.start > 150 ? p.start - 150 : size_t{0});
         size_t prev = i;
         while (prev > 0 && found[prev - 1].end > p.start) --prev;
         if (prev > 0) from = std::max(from, found[prev - 1].end);
+        auto pb = std::upper_bound(lead_breaks.begin(), lead_breaks.end(), std::make_pair(p.start, n));
+        if (pb != lead_breaks.begin() && (pb - 1)->second <= p.start) from = std::max(from, (pb - 1)->second);
         if (from < p.start) mask = ParseLeads(output, low, from, p.start);
       }
       c.leads = LeadList(mask);
     }
-    push(std::move(c));
+    // "absent P waves": the cue word is the finding itself, not its negation.
+    if (c.qualifier == "absent") push(std::move(c), p.start, p.end);
+    else push(std::move(c));
   }
 
   // Numbers with units, attached to the nearest keyword of their sentence.
@@ -709,6 +758,7 @@ std::vector<Claim> ExtractClaims(const std::string& output) {
     c.value_hi = hi;
     size_t rel_start = num_start;
     c.relation = std::isnan(hi) ? RelationBefore(low, num_start, sent, &rel_start) : Claim::kRange;
+    const size_t relation_words = rel_start;  // "no more than" is a relation, not a negation
     if (between) {
       std::vector<Token> before = WordsBefore(low, num_start, sent);
       rel_start = before[0].start;
@@ -781,7 +831,7 @@ std::vector<Claim> ExtractClaims(const std::string& output) {
     }
     c.kind = kind;
     prev_num_end = c.end;
-    push(std::move(c));
+    push(std::move(c), relation_words, num_start);
   }
 
   std::stable_sort(claims.begin(), claims.end(), [](const Claim& a, const Claim& b) {
