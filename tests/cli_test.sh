@@ -163,6 +163,43 @@ PY
 expect 3 "nope" -- "$BIN" measure "$TMP/nope.hea"
 expect 3 "short" -- "$BIN" measure "$TMP/short"
 
+# The GE MUSE XML export: the full measurement set against the machine's own values.
+"$BIN" measure --json "$DATA/ecg/muse/muse-sinus.xml" >"$TMP/muse.json" 2>"$TMP/err" && python3 - "$TMP/muse.json" <<'PY' && ok || bad "measure MUSE XML: $(cat "$TMP/err")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["format"] == "GE MUSE XML" and len(j["leads"]) == 12 and len(j["beats"]) == 15
+iv = j["intervals"]  # GE 12SL: PR 144, QRS 86, QT 402 ms; axes P 48, QRS 0, T 111
+assert abs(iv["pr_ms"] - 144) <= 5 and abs(iv["qrs_ms"] - 86) <= 5 and abs(iv["qt_ms"] - 402) <= 12, iv
+assert abs(j["axes"]["qrs_deg"]) <= 15 and abs(j["axes"]["t_deg"] - 111) <= 15, j["axes"]
+assert j["rhythm"]["label"] == "sinus rhythm" and j["amplitudes_plausible"] is True and j["warnings"] == []
+for l in j["leads"]:
+    assert l["quality"]["usable"] and l["amplitudes"]["r_mv"] is not None, l["lead"]
+PY
+# Its WFDB conversion (amplitudes 5x too large): the plausibility warning names the lead.
+"$BIN" measure "$DATA/ecg/muse/muse-sinus" >"$TMP/m5.txt" 2>"$TMP/err" && grep -q "^warning .*V4.*voltage claims are not judged" "$TMP/m5.txt" && ok || bad "measure gain gate: $(cat "$TMP/m5.txt")"
+# Beats scored against reference annotations.
+"$BIN" measure --json --annotations "$DATA/ecg/cpsc2021/data_92_12.atr" "$DATA/ecg/cpsc2021/data_92_12" >"$TMP/ref.json" 2>"$TMP/err" && python3 - "$TMP/ref.json" <<'PY' && ok || bad "measure --annotations: $(cat "$TMP/err")"
+import json, sys
+r = json.load(open(sys.argv[1]))["reference"]
+assert (r["reference_beats"], r["tp"], r["fn"], r["fp"]) == (71, 71, 0, 0), r
+PY
+tools/qrs_accuracy.sh "$BIN" "$DATA/ecg" >"$TMP/acc.txt" 2>&1 && grep -q "^overall .* 100.00 *100.00$" "$TMP/acc.txt" && ok || bad "tools/qrs_accuracy.sh: $(cat "$TMP/acc.txt")"
+# The all-zero record: measured, nothing found, said so; exit 0.
+"$BIN" measure --json "$DATA/ecg/edge/bad-ecg" >"$TMP/zero.json" 2>"$TMP/err" && python3 - "$TMP/zero.json" <<'PY' && ok || bad "measure bad-ecg: $(cat "$TMP/err")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["beats"] == [] and j["intervals"]["qrs_ms"] is None and j["heart_rate_bpm"] is None
+assert any("no beats" in w for w in j["warnings"]) and all(l["quality"]["flat"] for l in j["leads"])
+PY
+head -c 3000 "$DATA/ecg/muse/muse-sinus.xml" >"$TMP/cut.xml"
+expect 3 "cut.xml" -- "$BIN" measure "$TMP/cut.xml"
+echo '<AnnotatedECG/>' >"$TMP/aecg.xml"
+expect 3 "not a GE MUSE" -- "$BIN" measure "$TMP/aecg.xml"
+printf '\001' >"$TMP/one.atr"
+expect 3 "one.atr: no beat annotations" -- "$BIN" measure --annotations "$TMP/one.atr" "$DATA/ecg/cpsc2021/data_92_12"
+expect 3 "not a regular file" -- "$BIN" measure --annotations "$TMP" "$DATA/ecg/cpsc2021/data_92_12"
+expect 3 "nothere.atr" -- "$BIN" measure --annotations "$TMP/nothere.atr" "$DATA/ecg/cpsc2021/data_92_12"
+
 # --- usage errors ----------------------------------------------------------
 expect 2 "" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" --temp -1
 expect 2 "" -- "$BIN" interpret --no-such-flag

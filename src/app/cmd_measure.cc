@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "base/error.h"
 #include "io/ecg_record.h"
 #include "io/wfdb_annotations.h"
 #include "measure/beat_match.h"
@@ -44,6 +45,7 @@ ReferenceScore ScoreAgainst(const std::string& path, const EcgMeasurements& m) {
   std::vector<int64_t> ref;
   for (size_t i = 0; i < a.size(); ++i)
     if (IsBeatSymbol(a.symbol[i])) ref.push_back(a.sample[i]);
+  if (ref.empty()) Fail(ExitCode::kBadInput, "%s: no beat annotations in this file (is it a WFDB beat annotation file?)", path.c_str());
   ReferenceScore s;
   s.reference_beats = ref.size();
   s.from = a.size() ? a.sample.front() : 0;

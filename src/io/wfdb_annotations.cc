@@ -1,10 +1,10 @@
 // wfdb_annotations.cc — the MIT-format annotation reader (see the header).
 #include "io/wfdb_annotations.h"
 
-#include <fstream>
 #include <limits>
 
 #include "base/error.h"
+#include "base/mapped_file.h"
 
 namespace ecgr1 {
 namespace {
@@ -123,17 +123,7 @@ WfdbAnnotations ParseWfdbAnnotations(const std::string& bytes, const std::string
 }
 
 WfdbAnnotations ReadWfdbAnnotations(const std::string& path) {
-  std::ifstream f(path, std::ios::binary | std::ios::ate);
-  if (!f) Fail(ExitCode::kBadInput, "%s: cannot open annotation file", path.c_str());
-  const std::streamoff size = f.tellg();
-  if (size < 0) Fail(ExitCode::kBadInput, "%s: cannot read annotation file", path.c_str());
-  if (static_cast<uint64_t>(size) > kWfdbMaxAnnotationBytes)
-    Fail(ExitCode::kBadInput, "%s: annotation file of %lld bytes exceeds the %zu-byte limit", path.c_str(),
-         static_cast<long long>(size), kWfdbMaxAnnotationBytes);
-  std::string bytes(static_cast<size_t>(size), '\0');
-  f.seekg(0);
-  if (size > 0 && !f.read(&bytes[0], size)) Fail(ExitCode::kBadInput, "%s: cannot read annotation file", path.c_str());
-  return ParseWfdbAnnotations(bytes, path);
+  return ParseWfdbAnnotations(ReadSmallFile(path, ExitCode::kBadInput, kWfdbMaxAnnotationBytes), path);
 }
 
 }  // namespace ecgr1
