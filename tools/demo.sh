@@ -14,13 +14,33 @@ IMAGE=$ROOT/examples/ptbxl_00002_hr.png
 echo "== ecgr1 measure examples/HR06000   (the signal itself, no model needed)"
 "$BIN" measure "$ECG"
 
+# check: claims of an interpretation judged against the record. The text is
+# hand-written in ECG-R1's protocol style with two deliberate errors (rate and
+# QRS duration), not model output: tests/data/check/README.md.
+TEXT=$ROOT/tests/data/check/hr06000-wrong-rate-qrs.txt
+echo
+echo "== ecgr1 check tests/data/check/hr06000-wrong-rate-qrs.txt --ecg examples/HR06000"
+echo "   (a HAND-WRITTEN example text with two deliberate errors, not model output)"
+rc=0
+"$BIN" check "$TEXT" --ecg "$ECG" || rc=$?
+[ "$rc" = 1 ] && echo "== check exit status 1: contradicted claims found (as planted)"
+[ "$rc" -le 1 ] || exit "$rc"
+echo
+
 MODEL=${ECGR1_MODEL:-}
 [ -z "$MODEL" ] && [ -f "$ROOT/weights/ECG-R1-8B-RL.ecgr1" ] && MODEL=$ROOT/weights/ECG-R1-8B-RL.ecgr1
 if [ -n "$MODEL" ]; then
   echo "== ecgr1 info $MODEL"
   "$BIN" info "$MODEL"
   echo "== ecgr1 interpret -m $MODEL --ecg examples/HR06000 --image examples/ptbxl_00002_hr.png"
-  "$BIN" interpret -m "$MODEL" --ecg "$ECG" --image "$IMAGE"
+  OUT=$(mktemp /tmp/ecgr1_demo_XXXXXX.txt)
+  "$BIN" interpret -m "$MODEL" --ecg "$ECG" --image "$IMAGE" | tee "$OUT"
+  echo
+  echo "== ecgr1 check (the output above) --ecg examples/HR06000"
+  rc=0
+  "$BIN" check "$OUT" --ecg "$ECG" || rc=$?
+  rm -f "$OUT"
+  [ "$rc" -le 1 ] || exit "$rc"
   exit 0
 fi
 
