@@ -407,6 +407,8 @@ check_fails "cut" -- "$CK/hr06000.txt" --ecg "$CKT/cut"
 check_fails "standard input" -- - --solution -
 check_fails "" -- "$CK/hr06000.txt" --no-such-flag
 EVIDENCE_WEIGHT=heavy check_fails "EVIDENCE_WEIGHT" -- "$CK/hr06000.txt" --solution "$CKT/sol.txt"
+"$BIN" check "$CK/hr06000-wrong-rate-qrs.txt" --ecg "$HR6" >/dev/null 2>"$CKT/err1"; rc=$?
+[ "$rc" = 1 ] && [ "$(wc -l <"$CKT/err1")" = 1 ] && grep -q "2 claims contradicted" "$CKT/err1" && ok || bad "check exit 1 says so on stderr: $(cat "$CKT/err1")"
 # --- end of check ------------------------------------------------------------------
 
 echo "$pass passed, $fail failed"

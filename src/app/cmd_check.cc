@@ -357,7 +357,13 @@ int Run(const CheckFlags& f) {
     throw Error(ExitCode::kUsage, msg);
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
-  return contradicted > 0 ? 1 : 0;
+  if (contradicted > 0) {  // exit 1 is a verdict, not a failure; say so where a pipeline's log shows it
+    std::fflush(stdout);
+    std::fprintf(stderr, "ecgr1: check: %d claim%s contradicted by the record (exit status 1)\n", contradicted,
+                 contradicted == 1 ? "" : "s");
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace
