@@ -183,7 +183,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))["reference"]
 assert (r["reference_beats"], r["tp"], r["fn"], r["fp"]) == (71, 71, 0, 0), r
 PY
-tools/qrs_accuracy.sh "$BIN" "$DATA/ecg" >"$TMP/acc.txt" 2>&1 && grep -q "^overall .* 100.00 *100.00$" "$TMP/acc.txt" && ok || bad "tools/qrs_accuracy.sh: $(cat "$TMP/acc.txt")"
+"$(dirname "$0")/../tools/qrs_accuracy.sh" "$BIN" "$DATA/ecg" >"$TMP/acc.txt" 2>&1 && grep -q "^overall .* 100.00 *100.00$" "$TMP/acc.txt" && ok || bad "tools/qrs_accuracy.sh: $(cat "$TMP/acc.txt")"
 # The all-zero record: measured, nothing found, said so; exit 0.
 "$BIN" measure --json "$DATA/ecg/edge/bad-ecg" >"$TMP/zero.json" 2>"$TMP/err" && python3 - "$TMP/zero.json" <<'PY' && ok || bad "measure bad-ecg: $(cat "$TMP/err")"
 import json, sys

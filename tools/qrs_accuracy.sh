@@ -9,11 +9,11 @@
 #   defaults: build/ecgr1 and ../shared/ecg (the project's ground truth), else
 #   tests/data/ecg (the small copies that ship with the project).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-BIN=${1:-build/ecgr1}
+PROJECT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=$(realpath -m "${1:-$PROJECT/build/ecgr1}")
 ROOT=${2:-}
 if [ -z "$ROOT" ]; then
-  if [ -d ../shared/ecg ]; then ROOT=../shared/ecg; else ROOT=tests/data/ecg; fi
+  if [ -d "$PROJECT/../shared/ecg" ]; then ROOT=$PROJECT/../shared/ecg; else ROOT=$PROJECT/tests/data/ecg; fi
 fi
 [ -x "$BIN" ] || { echo "qrs_accuracy: $BIN not found; build first (make build)" >&2; exit 2; }
 
@@ -35,6 +35,7 @@ while read -r rec ann; do
     continue
   fi
   "$BIN" measure --json --annotations "$ROOT/$ann" "$ROOT/$rec" >"$TMP/$n.json"
+  echo "$rec" >"$TMP/$n.name"
   n=$((n + 1))
 done <<<"$PAIRS"
 python3 - "$TMP" "$n" <<'PY'
@@ -44,9 +45,10 @@ tp = fn = fp = 0
 print(f"{'record':38} {'fs':>6} {'beats':>6} {'TP':>6} {'FN':>4} {'FP':>4} {'Se %':>8} {'+P %':>8}")
 for i in range(n):
     j = json.load(open(f"{tmp}/{i}.json"))
+    name = open(f"{tmp}/{i}.name").read().strip()
     r = j["reference"]
     tp, fn, fp = tp + r["tp"], fn + r["fn"], fp + r["fp"]
-    print(f"{j['record'][-38:]:38} {j['fs_hz']:6g} {r['reference_beats']:6d} {r['tp']:6d} {r['fn']:4d} {r['fp']:4d}"
+    print(f"{name[-38:]:38} {j['fs_hz']:6g} {r['reference_beats']:6d} {r['tp']:6d} {r['fn']:4d} {r['fp']:4d}"
           f" {100 * r['sensitivity']:8.2f} {100 * r['positive_predictivity']:8.2f}")
 se = tp / (tp + fn) if tp + fn else 1.0
 pp = tp / (tp + fp) if tp + fp else 1.0
