@@ -199,6 +199,14 @@ TEST_CASE("negation scope ends at the clause", "[claims]") {
     CHECK(c.leads.size() == 11);  // every lead but aVR
   }
   CHECK(st == 2);
+
+  // ", with" starts a new, positive clause (a real output's narrative).
+  s = "There is no evidence of chamber hypertrophy, with normal R wave progression across the precordial leads.";
+  claims = ExtractClaims(s);
+  REQUIRE(Find(claims, "lvh") != nullptr);
+  CHECK(Find(claims, "lvh")->negated);
+  REQUIRE(Find(claims, "r_progression") != nullptr);
+  CHECK_FALSE(Find(claims, "r_progression")->negated);
 }
 
 TEST_CASE("clause rules: lists, relations with negation words, leads", "[claims]") {

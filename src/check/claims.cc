@@ -382,7 +382,7 @@ const Regex& CueRegex() {
   return re;
 }
 const Regex& BreakRegex() {
-  static const Regex re(R"([;:]|,\s+and\b|\b(?:but|however|although|though|whereas|while|yet|as|because|since|which|except)\b)");
+  static const Regex re(R"([;:]|,\s+and\b|,\s+with\b|\b(?:but|however|although|though|whereas|while|yet|as|because|since|which|except)\b)");
   return re;
 }
 
@@ -588,7 +588,7 @@ std::vector<Claim> ExtractClaims(const std::string& output) {
   CueRegex().ForEach(low, [&](const PCRE2_SIZE* ov, int) { cues.push_back(ov[0]); });
   BreakRegex().ForEach(low, [&](const PCRE2_SIZE* ov, int) {
     const char first = low[ov[0]];
-    if (first == ',') {
+    if (first == ',' && low.compare(ov[1] - 4, 4, "with") != 0) {
       // ", and" starts a new clause only when a verb follows in the sentence
       // ("..., and lead aVR shows no ST elevation"); in a list ("rules out
       // BBB, WPW, and intraventricular conduction delays") it does not.

@@ -11,8 +11,9 @@
 // scanner finds numbers with units and attaches each to the nearest preceding
 // keyword of the same sentence. Negation: a cue (no, not, without, absence of,
 // rule(s/d/ing) out, exclude(s), nor ...) between the start of the claim's
-// clause and the claim's end. Clause breaks: ; : , and / but / however /
-// although / as / because / since / which / whereas / while / yet.
+// clause and the claim's end. Clause breaks: ; : , and (when a verb follows)
+// / , with / but / however / although / as / because / since / which /
+// whereas / while / yet.
 //
 // Lead names are canonical: I, II, III, aVR, aVL, aVF, V1..V6, in that order.
 // Ranges "V1-V3", "V1 through V3" expand. Group words are used only when no
