@@ -266,6 +266,20 @@ TEST_CASE("GE MUSE record: as many beats as the machine counted (QRSCount 15)", 
   CHECK(std::fabs(rate - 90.0) <= 3.0);
 }
 
+TEST_CASE("an ICU record's pulse channel does not take part in QRS detection", "[qrs]") {
+  // a103l (PhysioNet challenge 2015): II and V in mV, PLETH in "NU".
+  const EcgRecord r = ReadEcgRecord(std::string(ECGR1_TEST_DATA) + "/ecg/wfdb-python/sample-data/a103l");
+  REQUIRE(r.leads.size() == 3);
+  QrsDetectorInfo info;
+  const std::vector<int64_t> beats = DetectQrs(r, &info);
+  CHECK(info.leads_used == std::vector<int>{0, 1});
+  CHECK(beats.size() > 500);  // 330 s at about 110 bpm
+  CHECK_FALSE(IsVoltageLead(r, 2));
+  CHECK(MillivoltsPerUnit("uV") == 1e-3);
+  CHECK(MillivoltsPerUnit(" MV ") == 1.0);
+  CHECK(MillivoltsPerUnit("mmHg") == 0);
+}
+
 TEST_CASE("the all-zero record edge/bad-ecg has no beats", "[qrs]") {
   const EcgRecord r = ReadEcgRecord(std::string(ECGR1_TEST_DATA) + "/ecg/edge/bad-ecg");
   CHECK(DetectQrs(r).empty());

@@ -25,7 +25,28 @@ bool HasExtension(const std::string& path, const char* ext) {
   return true;
 }
 
+std::string Normalised(const std::string& s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  std::string u = s.substr(b, e - b);
+  for (char& c : u)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return u;
+}
+
 }  // namespace
+
+double MillivoltsPerUnit(const std::string& unit) {
+  const std::string u = Normalised(unit);
+  if (u.empty() || u == "mv" || u == "millivolt" || u == "millivolts") return 1.0;
+  if (u == "uv" || u == "\xC2\xB5v" || u == "\xCE\xBCv" || u == "microvolt" || u == "microvolts") return 1e-3;
+  if (u == "nv" || u == "nanovolt" || u == "nanovolts") return 1e-6;
+  if (u == "v" || u == "volt" || u == "volts") return 1e3;
+  return 0.0;
+}
+
+bool IsVoltageLead(const EcgRecord& r, size_t l) { return l >= r.units.size() || MillivoltsPerUnit(r.units[l]) > 0; }
 
 EcgRecord ReadEcgRecord(const std::string& path, const EcgReadOptions& opt) {
   if (HasExtension(path, ".csv")) return ReadEcgCsv(path, opt);

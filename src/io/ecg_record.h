@@ -26,6 +26,14 @@ struct EcgRecord {
   size_t length() const { return signal.empty() ? 0 : signal[0].size(); }
 };
 
+// Millivolts per unit of a voltage unit as written in a file ("mV", "uV",
+// "µV", "nV", "V", spelled out or not, any case; empty = mV), 0 when the unit
+// is not a voltage ("NU", "mmHg", ...).
+double MillivoltsPerUnit(const std::string& unit);
+
+// True when lead `l` of `r` is a voltage (an ECG lead), also when its unit is unknown.
+bool IsVoltageLead(const EcgRecord& r, size_t l);
+
 // Options for readers that cannot know the sampling rate from the file.
 struct EcgReadOptions {
   double fs = 0;  // Hz; required for CSV/NPY files that do not state it

@@ -142,15 +142,6 @@ bool SafeLocalName(const std::string& name) {
          name.find("..") == std::string::npos && name.find('\0') == std::string::npos;
 }
 
-// Factor that converts a voltage unit to mV; 0 if `u` is not a voltage unit.
-double ToMillivolts(const std::string& units) {
-  const std::string u = Lower(Trim(units));
-  if (u.empty() || u == "mv" || u == "millivolt" || u == "millivolts") return 1.0;
-  if (u == "uv" || u == "\xC2\xB5v" || u == "\xCE\xBCv" || u == "microvolt" || u == "microvolts") return 1e-3;
-  if (u == "nv" || u == "nanovolt" || u == "nanovolts") return 1e-6;
-  if (u == "v" || u == "volt" || u == "volts") return 1e3;
-  return 0.0;
-}
 
 // ------------------------------------------------------------- signal formats
 
@@ -917,7 +908,7 @@ Signals ReadMulti(const std::string& what, const std::string& dir, const WfdbHea
       const size_t j = static_cast<size_t>(map[i]);
       double scale = 1.0;
       if (s.units[i] != out.units[j]) {
-        const double a = ToMillivolts(s.units[i]), b = ToMillivolts(out.units[j]);
+        const double a = MillivoltsPerUnit(s.units[i]), b = MillivoltsPerUnit(out.units[j]);
         if (a > 0 && b > 0)
           scale = a / b;
         else
@@ -976,7 +967,7 @@ EcgRecord ReadWfdbRecord(const std::string& path) {
   rec.units = s.units;
   rec.signal = std::move(s.phys);
   for (size_t i = 0; i < rec.signal.size(); ++i) {
-    const double f = ToMillivolts(rec.units[i]);
+    const double f = MillivoltsPerUnit(rec.units[i]);
     if (rec.leads[i].empty()) rec.notes.push_back(StrFormat("signal %zu has no name", i + 1));
     if (f == 0)
       rec.notes.push_back(StrFormat("signal %zu (%s): unit '%s' is not a voltage; values kept in %s", i + 1,

@@ -323,13 +323,7 @@ std::vector<BeatInfo> ClassifyBeats(const EcgRecord& record, const std::vector<i
   std::vector<size_t> used_leads;
   // Leads whose unit is not a voltage (PLETH "NU", ABP "mmHg", ...) are left
   // out, unless no lead has a voltage unit.
-  auto voltage = [&](size_t l) {
-    if (l >= record.units.size()) return true;
-    std::string u;
-    for (char c : record.units[l]) u += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return u.empty() || u == "mv" || u == "uv" || u == "v" || u == "nv" || u == "\xc2\xb5v" || u == "millivolt" ||
-           u == "microvolt" || u == "volt";
-  };
+  auto voltage = [&](size_t l) { return IsVoltageLead(record, l); };
   bool any_voltage = false;
   for (size_t l = 0; l < record.signal.size(); ++l) any_voltage = any_voltage || voltage(l);
   for (const auto& x : record.signal) {

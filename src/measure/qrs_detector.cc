@@ -333,4 +333,17 @@ std::vector<int64_t> DetectQrs(const std::vector<std::vector<double>>& signal, d
   return out;
 }
 
+std::vector<int64_t> DetectQrs(const EcgRecord& record, QrsDetectorInfo* info) {
+  std::vector<size_t> volt;
+  for (size_t l = 0; l < record.signal.size(); ++l)
+    if (IsVoltageLead(record, l)) volt.push_back(l);
+  if (volt.empty() || volt.size() == record.signal.size()) return DetectQrs(record.signal, record.fs, info);
+  std::vector<std::vector<double>> ecg;
+  for (size_t l : volt) ecg.push_back(record.signal[l]);
+  std::vector<int64_t> beats = DetectQrs(ecg, record.fs, info);
+  if (info)
+    for (int& i : info->leads_used) i = static_cast<int>(volt[static_cast<size_t>(i)]);
+  return beats;
+}
+
 }  // namespace ecgr1

@@ -48,8 +48,9 @@ struct QrsDetectorInfo {
 std::vector<int64_t> DetectQrs(const std::vector<std::vector<double>>& signal, double fs,
                                QrsDetectorInfo* info = nullptr);
 
-inline std::vector<int64_t> DetectQrs(const EcgRecord& record, QrsDetectorInfo* info = nullptr) {
-  return DetectQrs(record.signal, record.fs, info);
-}
+// On a record, only the voltage leads take part (a PLETH or ABP channel in an
+// ICU record is not an ECG), unless the record has no voltage lead at all;
+// info->leads_used indexes the record's leads.
+std::vector<int64_t> DetectQrs(const EcgRecord& record, QrsDetectorInfo* info = nullptr);
 
 }  // namespace ecgr1
