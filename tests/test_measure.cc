@@ -117,3 +117,33 @@ TEST_CASE("MeasureEcg: JSON carries every beat at the record's own rate", "[meas
   for (size_t i = 0; i < m.beats.size(); ++i) CHECK(j["beats"][i]["sample"] == m.beats[i].sample);
   CHECK(j["leads"][0]["median_beat_mv"].size() == static_cast<size_t>(m.delineation.beat_length));
 }
+
+TEST_CASE("MeasureEcg: rhythm episodes and AF burden of a long record", "[measure]") {
+  // CPSC 2021 data_92_12 (200 Hz, 48.9 s): its .atr marks (AFIB from sample
+  // 2803 to 6487 (14.0-32.4 s), sinus before and after: AF burden 37.6 %.
+  const EcgMeasurements m = MeasureEcg(ReadEcgRecord(kEcg + "/cpsc2021/data_92_12"));
+  REQUIRE(m.rhythm_episodes.size() >= 3);
+  CHECK(m.rhythm_episodes.front().label == "sinus rhythm");
+  CHECK(m.rhythm_episodes.back().label == "sinus rhythm");
+  double af_from = -1, af_to = -1;
+  for (const RhythmEpisode& e : m.rhythm_episodes)
+    if (e.label == "atrial fibrillation") {
+      if (af_from < 0) af_from = e.start_s;
+      af_to = e.end_s;
+    }
+  WARN("data_92_12: AF episode " << af_from << "-" << af_to << " s (annotated 14.0-32.4), burden " << m.af_burden);
+  CHECK(af_from >= 0);
+  CHECK(af_from <= 14.0 + 10);  // 10 s windows: the boundaries are window edges
+  CHECK(af_to >= 32.4 - 10);
+  CHECK(m.af_burden == Approx(0.376).margin(0.21));
+  // Episodes tile the record without gaps.
+  CHECK(m.rhythm_episodes.front().start_s == 0);
+  CHECK(m.rhythm_episodes.back().end_s == Approx(m.samples / m.fs));
+  for (size_t i = 1; i < m.rhythm_episodes.size(); ++i)
+    CHECK(m.rhythm_episodes[i].start_s == m.rhythm_episodes[i - 1].end_s);
+
+  // data_8_4 is AF throughout; a 10 s record gets no episodes.
+  const EcgMeasurements af = MeasureEcg(ReadEcgRecord(kEcg + "/cpsc2021/data_8_4"));
+  CHECK(af.af_burden == Approx(1.0));
+  CHECK(MeasureEcg(ReadEcgRecord(kEcg + "/cinc2021/HR06000")).rhythm_episodes.empty());
+}

@@ -5,6 +5,7 @@
 // protocol's criteria (see measure/ecg_measurements.h). With --annotations the
 // detected beats are scored against a reference annotation file (AAMI EC57
 // style, 150 ms window). Sample indices are at the record's own sampling rate.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -102,6 +103,20 @@ void PrintReport(const MeasureFlags& f, const EcgMeasurements& m, const Referenc
   }
   if (!m.rhythm.label.empty())
     std::printf("rhythm        %s (%s)\n", m.rhythm.label.c_str(), m.rhythm.reason.c_str());
+  if (!m.rhythm_episodes.empty()) {
+    std::printf("episodes      %zu rhythm episodes (10 s windows)", m.rhythm_episodes.size());
+    if (std::isfinite(m.af_burden)) std::printf(", atrial fibrillation burden %.1f %%", 100 * m.af_burden);
+    std::printf("\n");
+    const size_t shown = std::min<size_t>(m.rhythm_episodes.size(), 20);
+    for (size_t i = 0; i < shown; ++i) {
+      const RhythmEpisode& e = m.rhythm_episodes[i];
+      std::printf("              %8.1f-%8.1f s  %-32s %5d beats  %s\n", e.start_s, e.end_s,
+                  e.label.empty() ? "(no rhythm named)" : e.label.c_str(), e.beats,
+                  Val(e.heart_rate_bpm, "bpm").c_str());
+    }
+    if (shown < m.rhythm_episodes.size())
+      std::printf("              ... %zu more in --json\n", m.rhythm_episodes.size() - shown);
+  }
   if (std::isfinite(iv.qrs_ms)) {
     std::printf("intervals     PR %s, P %s, QRS %s, QT %s, QTc %s (Bazett) / %s (Fridericia); median of %d beats\n",
                 Val(iv.pr_ms, "ms").c_str(), Val(iv.p_ms, "ms").c_str(), Val(iv.qrs_ms, "ms").c_str(),

@@ -3,7 +3,8 @@
 // Order: beats (multi-lead QRS detection) -> beat classes -> per-lead signal
 // quality -> delineation on the median of the dominant beats (each lead
 // without the beats its quality check excluded) -> per-lead amplitudes ->
-// axes and criteria -> amplitude plausibility -> rhythm. Each stage is its own
+// axes and criteria -> amplitude plausibility -> rhythm (and, in records of a
+// 30 s or more, rhythm episodes per 10 s window). Each stage is its own
 // file; this one only connects them and collects warnings.
 #include "measure/ecg_measurements.h"
 
@@ -14,6 +15,7 @@
 #include "measure/beat_classes.h"
 #include "measure/criteria.h"
 #include "measure/qrs_detector.h"
+#include "measure/rhythm_episodes.h"
 #include "measure/signal_quality.h"
 #include "preprocess/ecg_signal.h"
 
@@ -62,6 +64,8 @@ EcgMeasurements MeasureEcg(const EcgRecord& record) {
   std::string why;
   m.amplitudes_plausible = AmplitudesPlausible(m.leads, &why);
   m.rhythm = ClassifyRhythm(m.beats, m.delineation, record.fs);
+  m.rhythm_episodes = RhythmEpisodes(record, m.beats);
+  m.af_burden = AtrialFibrillationBurden(m.rhythm_episodes);
 
   if (!record.leads.empty() && flat == record.leads.size())
     m.warnings.push_back("every lead is flat: no signal (or units far off, e.g. volts read as millivolts)");

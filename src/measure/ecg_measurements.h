@@ -51,6 +51,14 @@ struct RhythmFindings {
   double rr_irregularity = kNotMeasured;  // median |successive dominant RR difference| / median RR
 };
 
+// A stretch of a long record with one rhythm (rhythm_episodes.h).
+struct RhythmEpisode {
+  double start_s = 0, end_s = 0;
+  std::string label;   // as RhythmFindings::label; "" = no rhythm named (too few beats)
+  int beats = 0;
+  double heart_rate_bpm = kNotMeasured;  // dominant rate in the episode (beat-weighted over its windows)
+};
+
 // Signal quality of one lead over the whole record.
 struct LeadQuality {
   bool flat = false;            // (nearly) constant: no usable signal
@@ -125,6 +133,8 @@ struct EcgMeasurements {
   std::vector<std::string> beat_leads;  // leads the QRS detector used (not flat)
   RhythmSummary rr;            // over all beats
   RhythmFindings rhythm;
+  std::vector<RhythmEpisode> rhythm_episodes;  // records of >= 30 s only
+  double af_burden = kNotMeasured;             // share of the analysed time in AF (records of >= 30 s)
   Delineation delineation;     // median beats, fiducials, global intervals
   std::vector<LeadMeasurements> leads;  // record order
   FrontalAxes axes;

@@ -112,6 +112,15 @@ json MeasurementsToJson(const EcgMeasurements& m, bool median_beats) {
         {"premature_supraventricular", m.rhythm.premature_supraventricular},
         {"premature_ventricular", m.rhythm.premature_ventricular},
         {"reason", m.rhythm.reason}}},
+      {"rhythm_episodes",
+       [&] {
+         json e = json::array();
+         for (const RhythmEpisode& r : m.rhythm_episodes)
+           e.push_back({{"start_s", r.start_s}, {"end_s", r.end_s}, {"label", r.label}, {"beats", r.beats},
+                        {"heart_rate_bpm", NumberOrNull(r.heart_rate_bpm)}});
+         return e;
+       }()},
+      {"af_burden", NumberOrNull(m.af_burden)},
       {"median_beat",
        {{"beats_used", d.beats_used},
         {"length_samples", d.beat_length},
