@@ -200,6 +200,18 @@ TEST_CASE("negation scope ends at the clause", "[claims]") {
   }
   CHECK(st == 2);
 
+  // ", and" without a list before it starts a new clause even without a verb.
+  s = "No ST depression, and deep Q waves in V1.";
+  claims = ExtractClaims(s);
+  REQUIRE(Find(claims, "q_wave") != nullptr);
+  CHECK_FALSE(Find(claims, "q_wave")->negated);
+  REQUIRE(Find(claims, "st") != nullptr);
+  CHECK(Find(claims, "st")->negated);
+  s = "No pathological Q waves, and poor R wave progression.";
+  claims = ExtractClaims(s);
+  REQUIRE(Find(claims, "r_progression") != nullptr);
+  CHECK_FALSE(Find(claims, "r_progression")->negated);
+
   // ", with" starts a new, positive clause (a real output's narrative).
   s = "There is no evidence of chamber hypertrophy, with normal R wave progression across the precordial leads.";
   claims = ExtractClaims(s);

@@ -147,3 +147,35 @@ TEST_CASE("MeasureEcg: rhythm episodes and AF burden of a long record", "[measur
   CHECK(af.af_burden == Approx(1.0));
   CHECK(MeasureEcg(ReadEcgRecord(kEcg + "/cinc2021/HR06000")).rhythm_episodes.empty());
 }
+
+TEST_CASE("MeasureEcg: in ventricular bigeminy QTc uses every beat's RR and QT is not measured short", "[measure]") {
+  // Normal beats every 1600 ms (QRS 80 ms, T ending ~410 ms after R), each
+  // followed 500 ms later by a wide premature beat: mean RR 800 ms (75 bpm).
+  EcgRecord rec;
+  rec.fs = 500;
+  rec.leads = {"I", "II", "V1", "V5"};
+  const size_t n = 5000;
+  rec.signal.assign(4, std::vector<double>(n, 0.0));
+  auto bump = [](double t, double c, double w, double a) {
+    return std::fabs(t - c) < w ? a * 0.5 * (1 + std::cos(M_PI * (t - c) / w)) : 0.0;
+  };
+  for (size_t i = 0; i < n; ++i) {
+    const double t = i / 500.0;
+    double v = 0;
+    for (double b = 0.4; b < 10; b += 1.6) {
+      v += bump(t, b - 0.16, 0.05, 0.12) + bump(t, b, 0.025, 1.2) + bump(t, b + 0.28, 0.12, 0.3);  // P, QRS, T
+      v += bump(t, b + 0.5, 0.07, -1.4) + bump(t, b + 0.78, 0.14, 0.4);                             // PVC
+    }
+    for (size_t l = 0; l < 4; ++l) rec.signal[l][i] = v * (0.6 + 0.2 * l);
+  }
+  const EcgMeasurements m = MeasureEcg(rec);
+  REQUIRE(m.beats.size() >= 10);
+  CHECK(m.rr.heart_rate_bpm == Approx(75).margin(3));
+  CHECK(std::isnan(m.delineation.intervals.qt_ms));
+  CHECK(std::isnan(m.delineation.intervals.qtc_bazett_ms));
+  bool said = false;
+  for (const std::string& note : m.delineation.notes) said |= note.find("QT not measured") != std::string::npos;
+  CHECK(said);
+  CHECK(m.rhythm.premature_ventricular >= 5);
+  if (std::isfinite(m.delineation.intervals.rr_ms)) CHECK(m.delineation.intervals.rr_ms == Approx(800).margin(40));
+}

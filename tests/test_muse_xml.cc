@@ -115,6 +115,9 @@ TEST_CASE("MUSE XML: broken documents are refused with one line naming the file"
   const size_t u = unit.find("<LeadAmplitudeUnits>MICROVOLTS", rhythm);
   unit.replace(u, 30, "<LeadAmplitudeUnits>FURLONGS00");
   RequireError([&] { ParseMuseXml(unit, name); }, ExitCode::kBadInput, {name, "LeadAmplitudeUnits"});
+  // A lead name with a control character would split one-line messages and reports.
+  RequireError([&] { ParseMuseXml(Edited(doc, "<LeadID>II<", "<LeadID>II\nX<"), name); }, ExitCode::kBadInput,
+               {name, "control character"});
   // A changed CRC is a note, as a WFDB checksum mismatch is.
   std::string crc = doc;
   const size_t k = crc.find("<LeadDataCRC32>", rhythm);

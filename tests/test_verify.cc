@@ -181,6 +181,10 @@ TEST_CASE("verify: heart rate, ranges and reference ranges", "[verify]") {
       {"The heart rate is 150 bpm, which is above the normal range of 60-100 bpm.", "heart_rate", "60-100", Hr(150), S,
        ">= 100 bpm"},
       {"The heart rate is 45 bpm, below the normal range of 60-100 bpm.", "heart_rate", "60-100", Hr(45), S, ""},
+      // The direction word inside the claim's own span, before its numbers.
+      {"The heart rate is below the normal range of 60-100 bpm.", "heart_rate", "60-100", nullptr, C, ""},
+      {"The heart rate is outside the normal range of 60-100 bpm.", "heart_rate", "60-100", nullptr, C, ""},
+      {"The heart rate is below the normal range of 60-100 bpm.", "heart_rate", "60-100", Hr(45), S, ""},
       {"The heart rate is 72 bpm.", "heart_rate", "",
        [](EcgMeasurements& m) {
          m.rr = RhythmSummary();

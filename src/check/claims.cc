@@ -589,10 +589,13 @@ std::vector<Claim> ExtractClaims(const std::string& output) {
   BreakRegex().ForEach(low, [&](const PCRE2_SIZE* ov, int) {
     const char first = low[ov[0]];
     if (first == ',' && low.compare(ov[1] - 4, 4, "with") != 0) {
-      // ", and" starts a new clause only when a verb follows in the sentence
-      // ("..., and lead aVR shows no ST elevation"); in a list ("rules out
-      // BBB, WPW, and intraventricular conduction delays") it does not.
-      if (!VerbAhead(low, ov[1], std::min(sentence_end(ov[1]), ov[1] + 200))) return;
+      // ", and" ends the last item of a list ("rules out BBB, WPW, and
+      // intraventricular conduction delays": an earlier comma in the sentence
+      // and no verb after it); otherwise it starts a new clause ("No ST
+      // depression, and deep Q waves in V1").
+      const size_t from = sentence_start(ov[0]);
+      const bool list = low.find(',', from) < ov[0];
+      if (list && !VerbAhead(low, ov[1], std::min(sentence_end(ov[1]), ov[1] + 200))) return;
     }
     breaks.push_back(ov[1]);
     const std::string word = low.substr(ov[0], ov[1] - ov[0]);

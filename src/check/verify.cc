@@ -1327,8 +1327,11 @@ TextContext ContextOf(const std::string& low, const Claim& c) {
   if (c.relation == Claim::kRange) {
     size_t best = std::string::npos;
     RangeReading reading = RangeReading::kInside;
+    // The direction word may sit before the claim or inside its span, ahead of
+    // the numbers ("the heart rate is below the normal range of 60-100 bpm").
+    const std::string context = before + span.substr(0, span.find_first_of("0123456789"));
     auto look = [&](const char* w, RangeReading r) {
-      const size_t p = before.rfind(w);
+      const size_t p = context.rfind(w);
       if (p != std::string::npos && (best == std::string::npos || p > best)) best = p, reading = r;
     };
     for (const char* w : {"above", "exceed", "over ", "higher than", "greater than", "more than", "faster than", "beyond"})

@@ -110,6 +110,9 @@ EcgRecord ParseMuseXml(const std::string& bytes, const std::string& name) {
     const std::string id = Trimmed(ld.child_value("LeadID"));
     const std::string where = "lead " + (id.empty() ? std::string("?") : id.substr(0, 16));
     if (id.empty()) Fail(ExitCode::kBadInput, "%s: a <LeadData> has no <LeadID>", name.c_str());
+    for (char ch : id)
+      if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F)
+        Fail(ExitCode::kBadInput, "%s: a <LeadID> holds a control character", name.c_str());
     if (rec.leads.size() >= kMaxLeads) Fail(ExitCode::kBadInput, "%s: more than %zu leads", name.c_str(), kMaxLeads);
     const double count = NumberChild(ld, "LeadSampleCountTotal", name, where);
     const double size = ld.child("LeadSampleSize") ? NumberChild(ld, "LeadSampleSize", name, where) : 2;

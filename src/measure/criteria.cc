@@ -71,6 +71,11 @@ double WaveAngle(const std::vector<LeadMeasurements>& leads, const Delineation& 
   if (det < 1e-6) return kNotMeasured;
   const double lead_i = (s22 * b1 - s12 * b2) / det;
   const double lead_ii = (s11 * b2 - s12 * b1) / det;
+  // The clinical (hexaxial) convention: axis = atan2(aVF, I), every limb lead
+  // taken as equally sensitive. With Einthoven's triangle taken literally aVF is
+  // (sqrt(3)/2) A sin(theta) and the angle would need a 2/sqrt(3) factor; that
+  // moved the GE MUSE record's P/T axes away from GE's own (54/111 -> 58/109
+  // deg against GE 48/111), so the machines evidently use the convention too.
   const double avf = lead_ii - 0.5 * lead_i;
   // A vector that vanishes in every lead (no wave) has no direction.
   if (std::hypot(lead_i, avf) < 1e-6 || std::hypot(lead_i, avf) < 1e-3 * scale) return kNotMeasured;

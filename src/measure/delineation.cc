@@ -412,7 +412,7 @@ Fiducial MedianFiducial(const std::vector<Fiducial>& f) {
 }  // namespace
 
 Delineation DelineateEcg(const EcgRecord& record, const std::vector<int64_t>& r_peaks,
-                         const std::vector<std::vector<int64_t>>* excluded) {
+                         const std::vector<std::vector<int64_t>>* excluded, const std::vector<int64_t>* all_beats) {
   Delineation out;
   const double fs = record.fs;
   if (!(fs >= 50) || !std::isfinite(fs)) Fail(ExitCode::kBadInput, "delineation: sampling rate %g Hz is below 50 Hz", fs);
@@ -428,11 +428,31 @@ Delineation DelineateEcg(const EcgRecord& record, const std::vector<int64_t>& r_
     out.notes.push_back("fewer than 2 beats: nothing delineated");
     return out;
   }
-  std::vector<double> rr;
-  for (size_t i = 1; i < r_peaks.size(); ++i) rr.push_back(double(r_peaks[i] - r_peaks[i - 1]));
-  const double rr_med = Median(rr);
+  // RR for QTc: the mean over every beat. The beat window: the median interval
+  // from each given beat to the next / from the previous beat of any kind (with
+  // ectopic beats left out of r_peaks, the gaps between r_peaks are longer than
+  // the beats' own intervals, and a window sized by them would take in the
+  // ectopic beat).
+  const std::vector<int64_t>& every = all_beats && all_beats->size() >= 2 ? *all_beats : r_peaks;
+  std::vector<double> rr, rr_next, rr_prev;
+  for (size_t i = 1; i < every.size(); ++i) rr.push_back(double(every[i] - every[i - 1]));
+  const int64_t self = Samples(0.10, fs);  // an aligned peak lies within 50 ms of its detection
+  for (int64_t p : r_peaks) {
+    auto nx = std::upper_bound(every.begin(), every.end(), p + self);
+    if (nx != every.end()) rr_next.push_back(double(*nx - p));
+    auto pv = std::lower_bound(every.begin(), every.end(), p - self);
+    if (pv != every.begin()) rr_prev.push_back(double(p - *(pv - 1)));
+  }
+  if (rr.empty()) rr.push_back(double(r_peaks.back() - r_peaks.front()));
+  const double rr_med = rr_next.empty() ? Median(rr) : Median(rr_next);
+  const double rr_before = rr_prev.empty() ? Median(rr) : Median(rr_prev);
   const double rr_ms = 1000.0 * std::accumulate(rr.begin(), rr.end(), 0.0) / rr.size() / fs;
-  const int pre = std::min(Samples(0.40, fs), static_cast<int>(0.45 * rr_med));
+  // An early beat after most of the given beats (bigeminy): the T wave runs
+  // into it, so QT is not measured rather than measured short.
+  std::vector<double> gaps;
+  for (size_t i = 1; i < r_peaks.size(); ++i) gaps.push_back(double(r_peaks[i] - r_peaks[i - 1]));
+  const bool early_followers = !rr_next.empty() && rr_med < 0.8 * Median(gaps) && rr_med < 0.6 * fs;
+  const int pre = std::min(Samples(0.40, fs), static_cast<int>(0.45 * rr_before));
   const int post = std::min(Samples(0.70, fs), static_cast<int>(0.75 * rr_med));
   const int L = pre + post + 1;
   out.beat_length = L;
@@ -565,6 +585,12 @@ Delineation DelineateEcg(const EcgRecord& record, const std::vector<int64_t>& r_
   }
   SetMs(&out.global, pre, fs);
   out.intervals = Intervals(out.global, fs, rr_ms);
+  if (early_followers) {
+    for (EcgIntervals* iv : {&out.intervals}) iv->qt_ms = iv->qtc_bazett_ms = iv->qtc_fridericia_ms = kNotMeasured;
+    for (LeadDelineation& ld : out.leads)
+      ld.intervals.qt_ms = ld.intervals.qtc_bazett_ms = ld.intervals.qtc_fridericia_ms = kNotMeasured;
+    out.notes.push_back("an early beat follows most dominant beats (e.g. bigeminy): QT not measured");
+  }
   if (!out.global.t_offset.found()) out.notes.push_back("no T wave offset: QT not measured");
   return out;
 }

@@ -124,8 +124,12 @@ struct Delineation {
 // Throws Error(kBadInput) for fs < 50 Hz or leads of unequal length.
 // `excluded` (optional, one list per lead): R peaks that must not enter that
 // lead's median beats (e.g. saturated or noisy there); a lead keeps all beats
-// when its exclusions would leave none.
+// when its exclusions would leave none. `all_beats` (optional, increasing):
+// every detected beat, when r_peaks holds only the dominant ones; the RR for
+// QTc and heart rate is then the mean over all beats, and the beat window is
+// sized by the intervals to the neighbouring beats of any kind.
 Delineation DelineateEcg(const EcgRecord& record, const std::vector<int64_t>& r_peaks,
-                         const std::vector<std::vector<int64_t>>* excluded = nullptr);
+                         const std::vector<std::vector<int64_t>>* excluded = nullptr,
+                         const std::vector<int64_t>* all_beats = nullptr);
 
 }  // namespace ecgr1

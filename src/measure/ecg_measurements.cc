@@ -55,7 +55,7 @@ EcgMeasurements MeasureEcg(const EcgRecord& record) {
   for (const BeatInfo& b : m.beats)
     if (b.in_median) dominant.push_back(b.aligned_sample);
   if (dominant.size() < 2) dominant = peaks;
-  m.delineation = DelineateEcg(record, dominant, &excluded);
+  m.delineation = DelineateEcg(record, dominant, &excluded, &peaks);
 
   for (size_t i = 0; i < m.leads.size() && i < m.delineation.leads.size(); ++i)
     if (m.leads[i].quality.usable) m.leads[i].amplitudes = MeasureAmplitudes(m.delineation.leads[i], m.delineation);
