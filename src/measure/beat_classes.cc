@@ -175,8 +175,11 @@ struct Matcher {
       lo = std::max(dmin, coarse - stride + 1);
       hi = std::min(dmax, coarse + stride - 1);
     }
+    // The fine lags read every sample up to 2 kHz, then every (stride/4)-th:
+    // above that the cost would grow with fs squared.
+    const int fine = std::max(1, stride / 4);
     for (int d = lo; d <= hi; ++d) {
-      const double c = Score(r, d, 1, &norm);
+      const double c = Score(r, d, fine, &norm);
       if (c > best) {
         best = c;
         bl = d;
