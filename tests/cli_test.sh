@@ -265,6 +265,20 @@ convert_fails "tokenizer.json"
 mkckpt; echo '{"text_config": {' >"$TMP/ck/config.json"; convert_fails "config.json"
 mkckpt; rm "$TMP/ck/model-00002-of-00002.safetensors"; convert_fails "model-00002-of-00002.safetensors"
 
+# --- bench on the tiny model ---------------------------------------------------------
+"$BIN" bench -m "$TMP/tiny_bf16.ecgr1" -r 2 -p 32 -n 4 --json >"$TMP/bench.json" 2>"$TMP/err" && python3 - "$TMP/bench.json" <<'PY' && ok || bad "bench --json: $(cat "$TMP/err")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+for k in ("prefill_tokens_per_s", "decode_tokens_per_s", "weight_bytes_per_token", "bandwidth_bytes_per_s",
+          "decode_ceiling_fraction", "ecg_tower_ms", "vision_ms", "ttft_ms", "peak_rss_bytes"):
+    assert isinstance(j[k], (int, float)) and j[k] > 0, (k, j[k])
+assert j["weight_type"] == "bf16" and j["random_weights"] is True and j["repetitions"] == 2
+assert j["shapes"]["layers"] >= 1 and j["prefill_tokens"] == 32 and j["decode_tokens"] == 4
+assert j["decode_tokens_per_s_spread"]["min"] <= j["decode_tokens_per_s"] <= j["decode_tokens_per_s_spread"]["max"]
+PY
+expect 4 "nothere.ecgr1" -- "$BIN" bench -m "$TMP/nothere.ecgr1"
+expect 2 "" -- "$BIN" bench -m "$TMP/tiny_bf16.ecgr1" -n 1
+
 # --- broken .ecgr1 files ---------------------------------------------------------
 SIZE=$(stat -c %s "$TMP/tiny_bf16.ecgr1")
 for cut in 0 7 64 1000 100000 $((SIZE / 2)) $((SIZE - 1)); do

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
       ecgr1::AddTokenizeCommand(app),
       ecgr1::AddMeasureCommand(app),
       ecgr1::AddCheckCommand(app),
+      ecgr1::AddBenchCommand(app),
   };
   for (ecgr1::Command& c : commands)
     if (c.sub->get_footer().empty()) c.sub->footer(kExitCodes);  // `check` has its own

@@ -1,0 +1,13 @@
+// memory_bandwidth.h — the machine's sustained memory read bandwidth, measured:
+// the physical ceiling of decode, which reads every weight once per token.
+#pragma once
+
+#include <cstddef>
+
+namespace ecgr1 {
+
+// Bytes per second read by all OpenMP threads from a buffer of `bytes` (far
+// larger than the caches), best of `reps` passes after one warm-up pass.
+double MeasureReadBandwidth(size_t bytes = size_t{1} << 30, int reps = 5);
+
+}  // namespace ecgr1
