@@ -63,7 +63,7 @@ int Run(const InfoFlags& f) {
     return 0;
   }
   std::printf("model        %s%s\n", model.path().c_str(),
-              model.random_weights() ? "  (tiny RANDOM-WEIGHT test model: its output is meaningless)" : "");
+              model.random_weights() ? "  (RANDOM-WEIGHT test or benchmark model: its output is meaningless)" : "");
   std::printf("format       .ecgr1 v%s, %.1f MB, %zu tensors, %.3f B parameters\n",
               j["format_version"].get<std::string>().c_str(), static_cast<double>(file.file_size()) / 1e6,
               file.tensors().size(), static_cast<double>(params) / 1e9);

@@ -133,7 +133,7 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
   Session session(model, ctx);
   // Said once everything has been checked, so that errors stay one line.
   if (model.random_weights())
-    std::fprintf(stderr, "ecgr1: note: %s is a tiny RANDOM-WEIGHT test model; its output is meaningless\n",
+    std::fprintf(stderr, "ecgr1: note: %s is a RANDOM-WEIGHT test or benchmark model; its output is meaningless\n",
                  model.path().c_str());
   for (size_t k = 0; k < ecgs.size(); ++k) {
     const nlohmann::json& rep = ecgs[k].report;
