@@ -177,5 +177,6 @@ TEST_CASE("MeasureEcg: in ventricular bigeminy QTc uses every beat's RR and QT i
   for (const std::string& note : m.delineation.notes) said |= note.find("QT not measured") != std::string::npos;
   CHECK(said);
   CHECK(m.rhythm.premature_ventricular >= 5);
+  CHECK(m.rhythm.heart_rate_bpm == Approx(75).margin(5));  // not the coupling rate (120 bpm)
   if (std::isfinite(m.delineation.intervals.rr_ms)) CHECK(m.delineation.intervals.rr_ms == Approx(800).margin(40));
 }

@@ -704,7 +704,12 @@ RhythmFindings ClassifyRhythm(const std::vector<BeatInfo>& beats, const Delineat
     r.reason = "no measurable RR interval";
     return r;
   }
-  r.heart_rate_bpm = 60000.0 / med;
+  // Without two consecutive dominant beats (bigeminy) the median of all RR is
+  // the coupling interval; the mean of all RR is the ventricular rate.
+  double mean_all = 0;
+  for (double v : all) mean_all += v;
+  mean_all = all.empty() ? med : mean_all / static_cast<double>(all.size());
+  r.heart_rate_bpm = 60000.0 / (dominant || !(mean_all > 0) ? med : mean_all);
   double rmssd = kNaN;
   if (!diffs.empty()) {
     double ss = 0;

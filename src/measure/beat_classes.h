@@ -50,7 +50,8 @@
 //
 // Rhythm (ClassifyRhythm):
 //   - dominant RR: intervals between two consecutive 'N' beats (all intervals
-//     when fewer than 2); dominant rate = 60000 / their median; irregularity =
+//     when fewer than 2); dominant rate = 60000 / their median (/ the mean of
+//     all intervals when there are fewer than 2 dominant ones); irregularity =
 //     median |difference of adjacent dominant intervals| / median RR (robust to
 //     ectopic beats, whose intervals are left out); regular when < 0.08 and
 //     (with >= 4 differences) RMSSD / median RR < 0.15;
