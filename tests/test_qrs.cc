@@ -43,12 +43,6 @@ bool HaveShared() { return fs::exists(SharedEcg() + "/expected.json"); }
 // annotation files today: the cases that need them are then skipped).
 std::string EcgRoot() { return HaveShared() ? SharedEcg() : std::string(ECGR1_TEST_DATA) + "/ecg"; }
 
-std::vector<int64_t> BeatSamples(const WfdbAnnotations& a) {
-  std::vector<int64_t> out;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (IsBeatSymbol(a.symbol[i])) out.push_back(a.sample[i]);
-  return out;
-}
 
 // A synthetic ECG: P, QRS (q, R, s) and T Gaussians at `bpm`, plus a little
 // baseline wander and noise; beats at 0.5 s + k * 60/bpm.

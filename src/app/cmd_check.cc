@@ -32,6 +32,7 @@
 #include "check/verify.h"
 #include "io/ecg_record.h"
 #include "measure/ecg_measurements.h"
+#include "measure/measurements_json.h"
 #include "text/utf8.h"
 
 namespace ecgr1 {
@@ -51,11 +52,6 @@ constexpr size_t kMaxInputBytes = size_t{64} << 20;
 std::string ReadInputFile(const std::string& path, const char* what) {
   if (path == "-") return TextArgument("-", what);
   return ReadSmallFile(path, ExitCode::kBadInput, kMaxInputBytes);
-}
-
-nlohmann::json Number(double v) {
-  if (!std::isfinite(v)) return nullptr;
-  return v;
 }
 
 // Unicode code point offsets of every byte offset (valid UTF-8 assumed: a
@@ -97,8 +93,6 @@ std::string Fixed(double v, int digits) {
 
 nlohmann::json MeasurementsJson(const EcgMeasurements& m) {
   const EcgIntervals& iv = m.delineation.intervals;
-  int n = 0, s = 0, v = 0, q = 0;
-  for (const BeatInfo& b : m.beats) (b.label == 'N' ? n : b.label == 'S' ? s : b.label == 'V' ? v : q)++;
   std::vector<std::string> leads;
   for (const LeadMeasurements& l : m.leads) leads.push_back(l.lead);
   const EcgCriteria& c = m.criteria;
@@ -109,27 +103,29 @@ nlohmann::json MeasurementsJson(const EcgMeasurements& m) {
       {"samples", m.samples},
       {"leads", leads},
       {"beats", m.beats.size()},
-      {"beat_classes", {{"N", n}, {"S", s}, {"V", v}, {"unclassified", q}}},
-      {"heart_rate_bpm", m.rr.beats >= 2 ? Number(m.rr.heart_rate_bpm) : Number(iv.heart_rate_bpm)},
-      {"rr_cv", m.rr.beats >= 3 ? Number(m.rr.rr_cv) : nlohmann::json(nullptr)},
+      {"beat_classes",
+       {{"N", CountBeats(m.beats, 'N')}, {"S", CountBeats(m.beats, 'S')}, {"V", CountBeats(m.beats, 'V')},
+        {"unclassified", CountBeats(m.beats, 'Q')}}},
+      {"heart_rate_bpm", m.rr.beats >= 2 ? NumberOrNull(m.rr.heart_rate_bpm) : NumberOrNull(iv.heart_rate_bpm)},
+      {"rr_cv", m.rr.beats >= 3 ? NumberOrNull(m.rr.rr_cv) : nlohmann::json(nullptr)},
       {"rhythm", m.rhythm.label.empty() ? nlohmann::json(nullptr) : nlohmann::json(m.rhythm.label)},
       {"intervals_ms",
-       {{"pr", Number(iv.pr_ms)},
-        {"p", Number(iv.p_ms)},
-        {"qrs", Number(iv.qrs_ms)},
-        {"qt", Number(iv.qt_ms)},
-        {"qtc_bazett", Number(iv.qtc_bazett_ms)},
-        {"qtc_fridericia", Number(iv.qtc_fridericia_ms)}}},
+       {{"pr", NumberOrNull(iv.pr_ms)},
+        {"p", NumberOrNull(iv.p_ms)},
+        {"qrs", NumberOrNull(iv.qrs_ms)},
+        {"qt", NumberOrNull(iv.qt_ms)},
+        {"qtc_bazett", NumberOrNull(iv.qtc_bazett_ms)},
+        {"qtc_fridericia", NumberOrNull(iv.qtc_fridericia_ms)}}},
       {"axes_deg",
-       {{"p", Number(m.axes.p_deg)},
-        {"qrs", Number(m.axes.qrs_deg)},
-        {"t", Number(m.axes.t_deg)},
+       {{"p", NumberOrNull(m.axes.p_deg)},
+        {"qrs", NumberOrNull(m.axes.qrs_deg)},
+        {"t", NumberOrNull(m.axes.t_deg)},
         {"qrs_class", m.axes.qrs_class.empty() ? nlohmann::json(nullptr) : nlohmann::json(m.axes.qrs_class)}}},
       {"criteria",
-       {{"sokolow_lyon_mv", Number(c.sokolow_lyon_mv)},
-        {"r_avl_mv", Number(c.r_avl_mv)},
-        {"r_i_mv", Number(c.r_i_mv)},
-        {"cornell_mv", Number(c.cornell_mv)},
+       {{"sokolow_lyon_mv", NumberOrNull(c.sokolow_lyon_mv)},
+        {"r_avl_mv", NumberOrNull(c.r_avl_mv)},
+        {"r_i_mv", NumberOrNull(c.r_i_mv)},
+        {"cornell_mv", NumberOrNull(c.cornell_mv)},
         {"r_progression", c.r_progression.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.r_progression)},
         {"bundle_branch_block", c.bundle_branch_block},
         {"pathological_q_leads", c.pathological_q_leads}}},
@@ -215,16 +211,16 @@ std::string ReportJson(const Report& r) {
         {"byte_start", c.start},
         {"byte_end", c.end},
         {"relation", RelationName(c.relation)},
-        {"claimed", Number(c.value)},
-        {"claimed_hi", Number(c.value_hi)},
+        {"claimed", NumberOrNull(c.value)},
+        {"claimed_hi", NumberOrNull(c.value_hi)},
         {"unit", c.unit.empty() ? v.measured_unit : c.unit},
         {"unit_original", c.unit_original},
         {"negated", c.negated},
         {"leads", c.leads},
-        {"measured", Number(v.measured)},
+        {"measured", NumberOrNull(v.measured)},
         {"measured_unit", v.measured_unit},
         {"measured_text", v.measured_text},
-        {"tolerance", Number(v.tolerance)},
+        {"tolerance", NumberOrNull(v.tolerance)},
         {"verdict", VerdictName(v.verdict)},
         {"reason", v.reason},
     });

@@ -43,9 +43,7 @@ struct ReferenceScore {
 
 ReferenceScore ScoreAgainst(const std::string& path, const EcgMeasurements& m) {
   const WfdbAnnotations a = ReadWfdbAnnotations(path);
-  std::vector<int64_t> ref;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (IsBeatSymbol(a.symbol[i])) ref.push_back(a.sample[i]);
+  const std::vector<int64_t> ref = BeatSamples(a);
   if (ref.empty()) Fail(ExitCode::kBadInput, "%s: no beat annotations in this file (is it a WFDB beat annotation file?)", path.c_str());
   ReferenceScore s;
   s.reference_beats = ref.size();
@@ -83,14 +81,9 @@ void PrintReport(const MeasureFlags& f, const EcgMeasurements& m, const Referenc
   std::printf("record        %s (%s)\n", f.record.c_str(), m.format.c_str());
   std::printf("signal        %zu leads, %.6g Hz, %zu samples (%.1f s)\n", m.leads.size(), m.fs, m.samples,
               m.fs > 0 ? static_cast<double>(m.samples) / m.fs : 0.0);
-  int n = 0, s = 0, v = 0;
-  for (const BeatInfo& b : m.beats) {
-    if (b.label == 'N') ++n;
-    if (b.label == 'S') ++s;
-    if (b.label == 'V') ++v;
-  }
   std::printf("beats         %zu (detected on %zu leads; %d dominant, %d premature supraventricular, %d ventricular)\n",
-              m.beats.size(), m.beat_leads.size(), n, s, v);
+              m.beats.size(), m.beat_leads.size(), CountBeats(m.beats, 'N'), CountBeats(m.beats, 'S'),
+              CountBeats(m.beats, 'V'));
   if (ref) {
     std::printf("reference     %zu annotated beats: TP %lld, FN %lld, FP %lld, Se %.2f %%, +P %.2f %% (150 ms window)\n",
                 ref->reference_beats, static_cast<long long>(ref->match.tp), static_cast<long long>(ref->match.fn),

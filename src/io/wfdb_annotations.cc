@@ -126,4 +126,11 @@ WfdbAnnotations ReadWfdbAnnotations(const std::string& path) {
   return ParseWfdbAnnotations(ReadSmallFile(path, ExitCode::kBadInput, kWfdbMaxAnnotationBytes), path);
 }
 
+std::vector<int64_t> BeatSamples(const WfdbAnnotations& a) {
+  std::vector<int64_t> out;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (IsBeatSymbol(a.symbol[i])) out.push_back(a.sample[i]);
+  return out;
+}
+
 }  // namespace ecgr1

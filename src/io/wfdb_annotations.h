@@ -50,6 +50,9 @@ std::string WfdbAnnotationSymbol(int type);
 // wave boundaries and peaks ( ) p t u, and '!' (ventricular flutter waves).
 bool IsBeatSymbol(const std::string& symbol);
 
+// Sample indices of the beat annotations (IsBeatSymbol), in file order.
+std::vector<int64_t> BeatSamples(const WfdbAnnotations& a);
+
 // Parses annotation bytes already in memory; `name` is used in messages.
 WfdbAnnotations ParseWfdbAnnotations(const std::string& bytes, const std::string& name);
 

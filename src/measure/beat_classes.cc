@@ -664,10 +664,8 @@ bool Patterned(const std::vector<double>& rr, double* spread) {
 
 RhythmFindings ClassifyRhythm(const std::vector<BeatInfo>& beats, const Delineation& d, double fs) {
   RhythmFindings r;
-  for (const BeatInfo& b : beats) {
-    if (b.label == 'S') ++r.premature_supraventricular;
-    if (b.label == 'V') ++r.premature_ventricular;
-  }
+  r.premature_supraventricular = CountBeats(beats, 'S');
+  r.premature_ventricular = CountBeats(beats, 'V');
   const double pr = d.intervals.pr_ms;
   const bool delineated_p = d.p_present && std::isfinite(pr) && pr >= kPrMin && pr <= kPrMax;
   r.p_waves = delineated_p;

@@ -36,6 +36,13 @@ struct BeatInfo {
                                // different waves of the same QRS (= sample when not compared)
 };
 
+// Beats with `label` ('N', 'S', 'V' or 'Q').
+inline int CountBeats(const std::vector<BeatInfo>& beats, char label) {
+  int n = 0;
+  for (const BeatInfo& b : beats) n += b.label == label ? 1 : 0;
+  return n;
+}
+
 // The rhythm as far as a classical measurement can tell it.
 struct RhythmFindings {
   // "sinus rhythm", "sinus bradycardia", "sinus tachycardia", "atrial fibrillation",
