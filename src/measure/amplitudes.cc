@@ -5,6 +5,8 @@
 #include <cmath>
 #include <vector>
 
+#include "measure/signal_math.h"
+
 namespace ecgr1 {
 namespace {
 
@@ -14,7 +16,6 @@ const std::vector<double>& AmplitudeBeat(const LeadDelineation& lead) {
   return lead.amplitude_beat.size() == lead.median_beat.size() ? lead.amplitude_beat : lead.median_beat;
 }
 
-int Samples(double seconds, double fs) { return static_cast<int>(std::lround(seconds * fs)); }
 
 bool Inside(const Fiducial& f, int n) { return f.index >= 0 && f.index < n; }
 
@@ -26,13 +27,7 @@ int Pick(const Fiducial& own, const Fiducial& global, int n) {
 }
 
 double MedianOf(const std::vector<double>& x, int a, int b) {
-  std::vector<double> v(x.begin() + a, x.begin() + b + 1);
-  const size_t k = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  if (v.size() % 2 == 1) return v[k];
-  const double hi = v[k];
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k - 1), v.end());
-  return 0.5 * (hi + v[k - 1]);
+  return Median(std::vector<double>(x.begin() + a, x.begin() + b + 1));
 }
 
 // Largest |x - iso| in [a, b], signed.

@@ -11,6 +11,8 @@
 
 #include "base/error.h"
 
+#include "measure/signal_math.h"
+
 namespace ecgr1 {
 namespace {
 
@@ -39,24 +41,6 @@ constexpr size_t kMinBeats = 4, kMinAfDiffs = 5;
 constexpr size_t kMaxTemplateBeats = 600;
 constexpr size_t kSeedBeats = 30;
 constexpr double kSeedNarrowerMs = 20;
-
-double MedianOf(std::vector<double> v) {
-  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return !std::isfinite(x); }), v.end());
-  if (v.empty()) return kNaN;
-  const size_t m = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(m), v.end());
-  const double hi = v[m];
-  if (v.size() % 2 == 1) return hi;
-  const double lo = *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(m));
-  return 0.5 * (lo + hi);
-}
-
-double Quantile(std::vector<double> v, double q) {
-  if (v.empty()) return kNaN;
-  const size_t k = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
-}
 
 // x minus its zero-phase one-pole low-pass at fc (non-finite samples read as 0).
 std::vector<double> HighPass(const std::vector<double>& x, size_t n, double fs, double fc) {
@@ -97,7 +81,7 @@ struct Matcher {
       for (int t = 0; t < len; ++t) {
         for (size_t k = 0; k < idx.size(); ++k)
           col[k] = y[static_cast<size_t>(r[idx[k]] + shift[k] - pre + t)];
-        tc[l][static_cast<size_t>(t)] = MedianOf(col);
+        tc[l][static_cast<size_t>(t)] = Median(col);
       }
       double m = 0;
       for (double v : tc[l]) m += v;
@@ -452,7 +436,7 @@ std::vector<BeatInfo> ClassifyBeats(const EcgRecord& record, const std::vector<i
     out[i].qrs_ms = QrsWidthMs(sig, beats[i] + lag[i], fs, len);
     if (corr[i] >= kTemplateCorr) member_w.push_back(out[i].qrs_ms);
   }
-  const double tmpl_w = MedianOf(member_w);
+  const double tmpl_w = Median(member_w);
   if (details) details->template_qrs_ms = tmpl_w;
 
   const int64_t h = std::max<int64_t>(1, std::llround(0.010 * fs));
@@ -483,7 +467,7 @@ std::vector<BeatInfo> ClassifyBeats(const EcgRecord& record, const std::vector<i
     }
     if (cnt > 0) noise[i] = std::sqrt(ss / static_cast<double>(cnt));
   }
-  const double noise_med = MedianOf(noise);
+  const double noise_med = Median(noise);
   const double tmpl_rms = mt.tnorm / std::sqrt(static_cast<double>(mt.len) * static_cast<double>(sig.size()));
   for (size_t i : valid) {
     feat[i].noise_ratio = noise_med > 0 ? noise[i] / noise_med : kNaN;
@@ -527,11 +511,11 @@ std::vector<BeatInfo> ClassifyBeats(const EcgRecord& record, const std::vector<i
       };
       for (int64_t j = j0; j <= j1; ++j)
         if (ok(j)) ref_v.push_back(rr[static_cast<size_t>(j)]);
-      const double ref = MedianOf(ref_v);
+      const double ref = Median(ref_v);
       dif_v.clear();
       for (int64_t j = j0 + 1; j <= j1; ++j)
         if (ok(j) && ok(j - 1)) dif_v.push_back(std::fabs(rr[static_cast<size_t>(j)] - rr[static_cast<size_t>(j - 1)]));
-      const double irr = ref > 0 && !dif_v.empty() ? MedianOf(dif_v) / ref : kNaN;
+      const double irr = ref > 0 && !dif_v.empty() ? Median(dif_v) / ref : kNaN;
       feat[i].ref_rr_ms = ref;
       feat[i].local_irregularity = irr;
       if (!(ref > 0) || !std::isfinite(rr[i])) continue;
@@ -546,7 +530,7 @@ std::vector<BeatInfo> ClassifyBeats(const EcgRecord& record, const std::vector<i
   // in_median.
   std::vector<double> all_rr;
   for (size_t i = 1; i < nb; ++i) all_rr.push_back(rr[i]);
-  double rr_med_s = MedianOf(all_rr) / 1000.0;
+  double rr_med_s = Median(all_rr) / 1000.0;
   if (!(rr_med_s > 0)) rr_med_s = 1.0;
   const int64_t dpre = std::llround(std::min(0.4, 0.45 * rr_med_s) * fs);
   const int64_t dpost = std::llround(std::min(0.7, 0.75 * rr_med_s) * fs);
@@ -601,7 +585,7 @@ std::vector<BeatInfo> ClassifyBeats(const EcgRecord& record, const std::vector<i
       std::vector<double> ptmpl(w.size()), col(sub.size());
       for (size_t t = 0; t < w.size(); ++t) {
         for (size_t k = 0; k < sub.size(); ++k) col[k] = all[k * w.size() + t];
-        ptmpl[t] = MedianOf(col);
+        ptmpl[t] = Median(col);
       }
       double tn = 0;
       for (double v : ptmpl) tn += v * v;
@@ -697,7 +681,7 @@ RhythmFindings ClassifyRhythm(const std::vector<BeatInfo>& beats, const Delineat
           beats[i - 1].rr_ms > 0)
         diffs.push_back(std::fabs(beats[i].rr_ms - beats[i - 1].rr_ms));
   }
-  const double med = MedianOf(dom);
+  const double med = Median(dom);
   if (!(med > 0)) {
     r.reason = "no measurable RR interval";
     return r;
@@ -715,13 +699,13 @@ RhythmFindings ClassifyRhythm(const std::vector<BeatInfo>& beats, const Delineat
     rmssd = std::sqrt(ss / static_cast<double>(diffs.size())) / med;
   }
   const bool known = diffs.size() >= 2;
-  if (known) r.rr_irregularity = MedianOf(diffs) / med;
+  if (known) r.rr_irregularity = Median(diffs) / med;
   r.regular = known ? (r.rr_irregularity < kRegular && (diffs.size() < 4 || rmssd < kRegularRmssd)) : true;
   // P-wave steadiness over the dominant beats.
   std::vector<double> pc;
   for (const BeatInfo& b : beats)
     if (b.label == 'N' && std::isfinite(b.p_correlation)) pc.push_back(b.p_correlation);
-  const double p_steady = pc.size() >= 3 ? MedianOf(pc) : kNaN;
+  const double p_steady = pc.size() >= 3 ? Median(pc) : kNaN;
   double spread = kNaN;
   const bool patterned = !r.regular && Patterned(dom, &spread);
 

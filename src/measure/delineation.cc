@@ -7,10 +7,11 @@
 
 #include "base/error.h"
 
+#include "measure/signal_math.h"
+
 namespace ecgr1 {
 namespace {
 
-int Samples(double seconds, double fs) { return static_cast<int>(std::lround(seconds * fs)); }
 
 // Centred moving average of odd width w (edges use the available samples).
 std::vector<double> MovingAverage(const std::vector<double>& x, int w) {
@@ -55,15 +56,6 @@ std::vector<double> MovingMedian(const std::vector<double>& x, int w, int step) 
   }
   if (at.size() == 1) y.assign(n, val[0]);
   return y;
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return kNotMeasured;
-  const size_t m = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + m, v.end());
-  double hi = v[m];
-  if (v.size() % 2) return hi;
-  return 0.5 * (hi + *std::max_element(v.begin(), v.begin() + m));
 }
 
 // The isoelectric line through every beat's PR segment: the median of the raw

@@ -9,18 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "measure/signal_math.h"
+
 namespace ecgr1 {
 namespace {
 
-int Samples(double seconds, double fs) { return static_cast<int>(std::lround(seconds * fs)); }
-
-// Value at quantile q (0..1) of v (copy, nth_element: O(n)).
-double Quantile(std::vector<double> v, double q) {
-  if (v.empty()) return kNotMeasured;
-  const size_t k = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
-}
 
 // Second-order Butterworth low-pass (bilinear transform, pre-warped), run
 // forward then backward (zero phase, 4th-order magnitude). The state starts at
