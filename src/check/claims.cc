@@ -7,6 +7,7 @@
 #include "check/claims.h"
 
 #include "base/error.h"
+#include "base/strings.h"
 
 #include <pcre2.h>
 
@@ -559,8 +560,7 @@ const char* RelationName(Claim::Relation r) {
 }
 
 std::vector<Claim> ExtractClaims(const std::string& output) {
-  std::string low = output;
-  for (char& c : low) if (c >= 'A' && c <= 'Z') c += 32;
+  const std::string low = AsciiLower(output);
   const size_t n = low.size();
 
   // Sentence ends: . ! ? ; newline NUL (a '.' followed by a digit is a decimal point).

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/strings.h"
+
 namespace ecgr1 {
 namespace {
 
@@ -268,11 +270,6 @@ bool BeatClassesKnown(const EcgMeasurements& m) {
 
 bool StartsWith(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
 
-std::string Lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  return s;
-}
 
 // ---- the claim being judged ----------------------------------------------------------
 
@@ -755,7 +752,7 @@ Judged VoltageClaim(const Ctx& x) {
   const Claim& c = x.c;
   const EcgMeasurements& m = x.m;
   const bool neg = c.negated;
-  const std::string q = Lower(c.qualifier);
+  const std::string q = AsciiLower(c.qualifier);
   bool has_limb = false, has_prec = false;
   for (const std::string& l : c.leads) (IsLimb(l) ? has_limb : has_prec) = true;
   if (c.relation == Claim::kQualitative) {
@@ -1368,7 +1365,7 @@ double ClaimTolerance(const std::string& kind, const std::string& unit, double m
 
 std::string AmplitudeGateWarning(const EcgMeasurements& m) {
   for (const std::string& w : m.warnings) {
-    const std::string l = Lower(w);
+    const std::string l = AsciiLower(w);
     if (l.find("amplitude") != std::string::npos || l.find("gain") != std::string::npos ||
         l.find("plausib") != std::string::npos || l.find("unit") != std::string::npos)
       return w;

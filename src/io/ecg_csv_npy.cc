@@ -15,6 +15,7 @@
 
 #include "base/error.h"
 #include "base/mapped_file.h"
+#include "base/strings.h"
 
 namespace ecgr1 {
 
@@ -43,11 +44,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
-  return out;
-}
 
 // Parses all of `s` as a finite-or-not double; false if it is not a number.
 bool ParseDouble(std::string_view s, double* out) {
@@ -75,7 +71,7 @@ bool ParseDouble(std::string_view s, double* out) {
 // Missing-value spellings that count as an invalid sample (-> 0).
 bool IsMissingToken(std::string_view s) {
   if (s.empty()) return true;
-  const std::string l = Lower(s);
+  const std::string l = AsciiLower(s);
   return l == "na" || l == "n/a" || l == "nan" || l == "null" || l == "none" || l == "-nan";
 }
 
@@ -140,7 +136,7 @@ char DetectSeparator(std::string_view line) {
 }
 
 bool IsTimeColumnName(const std::string& name) {
-  const std::string l = Lower(Trim(name));
+  const std::string l = AsciiLower(Trim(name));
   if (l.empty()) return true;  // pandas' unnamed index column
   static const char* const kNames[] = {"t", "sample", "samples", "sample #", "sample_no",
                                        "index", "idx", "n", "unnamed: 0"};
@@ -155,7 +151,7 @@ bool IsTimeColumnName(const std::string& name) {
 bool CommentKeyValue(std::string_view text, std::string* key, std::string* value) {
   const size_t sep = text.find_first_of("=:");
   if (sep == std::string_view::npos) return false;
-  std::string k = Lower(Trim(text.substr(0, sep)));
+  std::string k = AsciiLower(Trim(text.substr(0, sep)));
   for (char& c : k)
     if (c == ' ' || c == '-') c = '_';
   *key = k;
@@ -166,7 +162,7 @@ bool CommentKeyValue(std::string_view text, std::string* key, std::string* value
 // A rate such as "500", "500 Hz", "500hz": > 0 and finite, else 0.
 double ParseRate(std::string value) {
   std::string_view v = Trim(value);
-  const std::string l = Lower(v);
+  const std::string l = AsciiLower(v);
   if (l.size() > 2 && l.compare(l.size() - 2, 2, "hz") == 0) v = Trim(v.substr(0, v.size() - 2));
   double fs = 0;
   if (!ParseDouble(v, &fs) || !std::isfinite(fs) || fs <= 0) return 0;
@@ -175,7 +171,7 @@ double ParseRate(std::string value) {
 
 // Millivolts per unit for a stated unit, 0 if unknown.
 double MillivoltsPer(const std::string& unit) {
-  const std::string l = Lower(Trim(unit));
+  const std::string l = AsciiLower(Trim(unit));
   if (l == "mv") return 1.0;
   if (l == "uv" || l == "\xc2\xb5v" || l == "\xce\xbcv" || l == "microvolt" || l == "microvolts") return 1e-3;
   if (l == "v" || l == "volt" || l == "volts") return 1e3;

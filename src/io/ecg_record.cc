@@ -6,6 +6,7 @@
 // fails with a message naming the missing header when there is none.
 #include "io/ecg_record.h"
 
+#include "base/strings.h"
 #include "io/ecg_csv_npy.h"
 #include "io/muse_xml.h"
 #include "io/wfdb.h"
@@ -29,10 +30,7 @@ std::string Normalised(const std::string& s) {
   size_t b = 0, e = s.size();
   while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
   while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
-  std::string u = s.substr(b, e - b);
-  for (char& c : u)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return u;
+  return AsciiLower(std::string_view(s).substr(b, e - b));
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include <memory>
 #include <set>
 
+#include "base/strings.h"
 #include "base/error.h"
 #include "base/mapped_file.h"
 #include "io/matlab_v4.h"
@@ -121,14 +122,9 @@ bool ParseI64(std::string s, int64_t* v) {
   return true;
 }
 
-std::string Lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && Lower(s.substr(s.size() - suffix.size())) == suffix;
+  return s.size() >= suffix.size() && AsciiLower(s.substr(s.size() - suffix.size())) == suffix;
 }
 
 bool FileExists(const std::string& path) {
