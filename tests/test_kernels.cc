@@ -19,31 +19,14 @@
 #include "base/bf16.h"
 #include "kernels/ops.h"
 #include "kernels/ops_ref.h"
+#include "kernel_targets.h"
 
 namespace ecgr1 {
 namespace {
 
+using test::ForEachTarget;
+
 const size_t kSizes[] = {1, 3, 17, 64, 257, 1000};
-
-// Restores normal target selection even when a REQUIRE throws.
-struct TargetPin {
-  explicit TargetPin(int64_t target) { hwy::SetSupportedTargetsForTest(target); }
-  ~TargetPin() { hwy::SetSupportedTargetsForTest(0); }
-};
-
-// Runs fn(target_name) once per compiled-and-supported target, pinned.
-template <class F>
-void ForEachTarget(F&& fn) {
-  const std::vector<int64_t> targets = hwy::SupportedAndGeneratedTargets();
-  REQUIRE(!targets.empty());
-  for (int64_t t : targets) {
-    TargetPin pin(t);
-    const std::string name = hwy::TargetName(t);
-    INFO("target " << name);
-    REQUIRE(std::string(kernels::TargetName()) == name);  // the pin reaches ops.cc
-    fn(name);
-  }
-}
 
 std::vector<float> Random(size_t n, float lo, float hi, uint32_t seed) {
   std::mt19937 rng(seed);

@@ -1,12 +1,15 @@
 // dtype.h — element types of tensors, one table of their sizes.
 //
 // Codes are stored in .ecgr1 files (weights/FORMAT.md); never renumber.
-// Block-quantized types store `block` weights in `block_bytes` bytes; a row
-// of a block type must be a whole number of blocks.
+// Block-quantized types store `block` weights of a row in `block_bytes` bytes
+// (codes plus that row's block scale); a row must be a whole number of blocks.
+// They are 2-D only and interleave `tile_rows` rows per tile for the
+// dot-product instructions, so the row count is padded to a multiple of it.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ecgr1 {
 
@@ -21,7 +24,9 @@ enum class DType : uint32_t {
   kU8 = 7,
   kBool = 8,
   kF64 = 9,
-  // 16..31 reserved for block-quantized weight types (issue 7): e.g. kQ8 = 16, kQ4 = 17.
+  // 16..31: block-quantized weight matrices (layout: src/quant/tiled_quant.h).
+  kQ8 = 16,
+  kQ4 = 17,
 };
 
 struct DTypeInfo {
@@ -30,6 +35,7 @@ struct DTypeInfo {
   const char* st_name;      // safetensors name: "F32", "BF16", ... (nullptr if none)
   uint32_t block;           // elements per block (1 for plain types)
   uint32_t block_bytes;     // bytes per block
+  uint32_t tile_rows;       // rows interleaved per tile (1 for plain types)
 };
 
 // Returns nullptr for an unknown code.
@@ -38,8 +44,16 @@ const DTypeInfo* FindDTypeBySafetensorsName(const std::string& name);
 const DTypeInfo* FindDTypeByName(const std::string& name);
 const DTypeInfo& Info(DType t);
 
-// Bytes of `n` elements of type t; false if n is not a whole number of blocks
-// or the product overflows.
+// Bytes of `n` elements of a plain type t (block 1, tile 1); false if the
+// product overflows.
 bool BytesOf(DType t, uint64_t n, uint64_t* bytes);
+
+// Bytes of a tensor of `shape` in type t, any type. False with a reason in
+// `why` (if non-null) when the shape does not fit the type (a block type
+// needs 2 dimensions with whole blocks per row) or the size overflows.
+bool TensorBytes(DType t, const std::vector<uint64_t>& shape, uint64_t* bytes, std::string* why = nullptr);
+
+// Effective bits per weight of type t (scales included, row padding not).
+double BitsPerWeight(DType t);
 
 }  // namespace ecgr1

@@ -20,7 +20,7 @@ using nlohmann::json;
 
 constexpr uint8_t kMagic[8] = {'E', 'C', 'G', 'R', '1', '\r', '\n', 0x1a};
 constexpr uint32_t kMajor = 1;
-constexpr uint32_t kMinor = 0;
+constexpr uint32_t kMinor = 1;  // 1.1: q8 and q4 tensors
 constexpr uint64_t kHeaderBytes = 128;
 constexpr uint64_t kDataStartAlign = 4096;  // what the writer uses; readers need only 64
 constexpr uint64_t kMaxNameBytes = 4096;
@@ -147,19 +147,11 @@ void CheckLayout(const MappedFile& f, const Header& h) {
 // Checks a tensor's description; returns its byte size from shape x dtype.
 // `where` names the file (and is used for both reader and writer messages).
 uint64_t CheckedBytes(const char* where, const std::string& name, DType dtype, const std::vector<uint64_t>& shape) {
-  const char* n = name.c_str();
-  const DTypeInfo& info = Info(dtype);
-  uint64_t numel = 1;
-  for (uint64_t d : shape)
-    if (MulOverflow(numel, d, &numel))
-      Fail(ExitCode::kBadModel, "%s: tensor '%s': shape %s overflows 64 bits", where, n, ShapeString(shape).c_str());
-  if (info.block > 1 && (shape.empty() || shape.back() % info.block != 0))
-    Fail(ExitCode::kBadModel, "%s: tensor '%s': rows of shape %s are not whole %u-element blocks of %s", where, n,
-         ShapeString(shape).c_str(), info.block, info.name);
-  uint64_t bytes;
-  if (!BytesOf(dtype, numel, &bytes))
-    Fail(ExitCode::kBadModel, "%s: tensor '%s': shape %s x %s overflows 64 bits", where, n,
-         ShapeString(shape).c_str(), info.name);
+  uint64_t bytes = 0;
+  std::string why;
+  if (!TensorBytes(dtype, shape, &bytes, &why))
+    Fail(ExitCode::kBadModel, "%s: tensor '%s': shape %s does not fit type %s: %s", where, name.c_str(),
+         ShapeString(shape).c_str(), Info(dtype).name, why.c_str());
   return bytes;
 }
 

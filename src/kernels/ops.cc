@@ -35,6 +35,8 @@
 #include <vector>
 
 #include "base/bf16.h"
+#include "kernels/matmul_tiled.h"
+#include "quant/tiled_quant.h"
 
 namespace ecgr1 {
 namespace kernels {
@@ -593,10 +595,12 @@ HWY_EXPORT(CurrentTargetImpl);
 
 void MatMul(const WeightMatrix& w, const float* x, size_t n, float* y, const float* bias) {
   CheckMatrixType(w);
+  if (quant::IsTiled(w.type)) return MatMulTiled(w, x, n, y, bias);
   HWY_DYNAMIC_DISPATCH(MatMulImpl)(w, x, n, y, bias);
 }
 void RowToF32(const WeightMatrix& w, size_t r, float* out) {
   CheckMatrixType(w);
+  if (quant::IsTiled(w.type)) return quant::DequantizeRow(w.type, static_cast<const uint8_t*>(w.data), w.cols, r, out);
   HWY_DYNAMIC_DISPATCH(RowToF32Impl)(w, r, out);
 }
 float Dot(const float* a, const float* b, size_t n) { return HWY_DYNAMIC_DISPATCH(DotImpl)(a, b, n); }

@@ -6,19 +6,23 @@
 
 #include "base/bf16.h"
 #include "base/error.h"
+#include "quant/tiled_quant.h"
 
 namespace ecgr1 {
 
 size_t WeightMatrix::row_bytes() const {
   uint64_t b = 0;
-  if (!BytesOf(type, cols, &b))  // validated at load: a bug of ours if it happens
-    Fail(ExitCode::kInternal, "weight row of %zu %s values is not a whole number of blocks", cols, Info(type).name);
+  if (!BytesOf(type, cols, &b))  // plain types only: q8 / q4 rows are interleaved in tiles
+    Fail(ExitCode::kInternal, "%s weight rows have no byte size of their own", Info(type).name);
   return static_cast<size_t>(b);
 }
 
 void CheckMatrixType(const WeightMatrix& w) {
-  if (w.type != DType::kF32 && w.type != DType::kBF16 && w.type != DType::kF16)
+  const bool tiled = quant::IsTiled(w.type);
+  if (w.type != DType::kF32 && w.type != DType::kBF16 && w.type != DType::kF16 && !tiled)
     Fail(ExitCode::kInternal, "kernels cannot compute with %s weights", Info(w.type).name);
+  if (tiled && w.cols % quant::kBlock != 0)
+    Fail(ExitCode::kInternal, "%s matrix with %zu columns: not whole blocks", Info(w.type).name, w.cols);
 }
 
 WeightMatrix AsMatrix(const TensorView& t) {
@@ -34,6 +38,7 @@ namespace ref {
 
 void RowToF32(const WeightMatrix& w, size_t r, float* out) {
   CheckMatrixType(w);
+  if (quant::IsTiled(w.type)) return quant::DequantizeRow(w.type, static_cast<const uint8_t*>(w.data), w.cols, r, out);
   const uint8_t* row = static_cast<const uint8_t*>(w.data) + r * w.row_bytes();
   switch (w.type) {
     case DType::kF32:
@@ -50,7 +55,36 @@ void RowToF32(const WeightMatrix& w, size_t r, float* out) {
   }
 }
 
+namespace {
+
+// q8 / q4: the activations are quantized to int8 blocks as every kernel does;
+// each block's contribution is then the dequantized dot product, accumulated
+// in the order and with the roundings that tiled_quant.h fixes.
+void MatMulTiled(const WeightMatrix& w, const float* x, size_t n, float* y, const float* bias) {
+  const uint8_t* data = static_cast<const uint8_t*>(w.data);
+  const int zp = quant::ZeroPoint(w.type);
+  quant::ActivationBlocks a;
+  a.Quantize(x, n, w.cols);
+  const size_t nb = a.blocks();
+  for (size_t r = 0; r < w.rows; ++r) {
+    for (size_t i = 0; i < n; ++i) {
+      float acc = 0.0f;
+      for (size_t b = 0; b < nb; ++b) {
+        int32_t dot = 0;
+        for (size_t k = 0; k < quant::kBlock; ++k)
+          dot += (quant::Code(w.type, data, w.cols, r, b * quant::kBlock + k) + zp) * a.q[i * w.cols + b * quant::kBlock + k];
+        const float dw = quant::Scale(w.type, data, w.cols, r, b * quant::kBlock);
+        acc = std::fma(static_cast<float>(dot - zp * a.sum[i * nb + b]), dw * a.scale[i * nb + b], acc);
+      }
+      y[i * w.rows + r] = bias ? acc + bias[r] : acc;
+    }
+  }
+}
+
+}  // namespace
+
 void MatMul(const WeightMatrix& w, const float* x, size_t n, float* y, const float* bias) {
+  if (quant::IsTiled(w.type)) return MatMulTiled(w, x, n, y, bias);
   std::vector<float> row(w.cols);
   for (size_t r = 0; r < w.rows; ++r) {
     RowToF32(w, r, row.data());

@@ -1,0 +1,109 @@
+// matmul_tiled.cc — the q8 / q4 matrix product: entry point and the Highway
+// path (every x86 target, dispatched at run time).
+//
+// The Highway path unpacks one tile (16 rows x 32 codes) to int16 and takes
+// each row's integer dot product with an activation block by widening
+// multiply-add (vpmaddwd on x86), for every activation row, then applies the
+// block scales in the order fixed in tiled_quant.h. It is the portable twin
+// of the VNNI path, not the fast one.
+
+// --- Once-only part. ----------------------------------------------------------
+#ifndef ECGR1_KERNELS_MATMUL_TILED_CC_ONCE_
+#define ECGR1_KERNELS_MATMUL_TILED_CC_ONCE_
+
+#include "kernels/matmul_tiled.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/cpu_features.h"
+
+#endif  // ECGR1_KERNELS_MATMUL_TILED_CC_ONCE_
+
+// --- Per-target part. ---------------------------------------------------------
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/matmul_tiled.cc"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+
+#include <hwy/highway.h>
+
+HWY_BEFORE_NAMESPACE();
+namespace ecgr1 {
+namespace kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// sum_k w[k] * x[k] over one 32-value block, exactly, in int32.
+HWY_INLINE int32_t BlockDot(const int16_t* HWY_RESTRICT w, const int8_t* HWY_RESTRICT x) {
+  const hn::ScalableTag<int16_t> d16;
+  const hn::Repartition<int32_t, decltype(d16)> d32;
+  const hn::Rebind<int8_t, decltype(d16)> d8;
+  const size_t N = hn::Lanes(d16);
+  auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
+  for (size_t k = 0; k < quant::kBlock; k += N)
+    s0 = hn::ReorderWidenMulAccumulate(d32, hn::LoadU(d16, w + k), hn::PromoteTo(d16, hn::LoadU(d8, x + k)), s0, s1);
+  return hn::GetLane(hn::SumOfLanes(d32, hn::Add(s0, s1)));
+}
+
+void MatMulTiledImpl(const WeightMatrix& w, const quant::ActivationBlocks& a, float* HWY_RESTRICT y,
+                     const float* bias, bool parallel) {
+  using quant::kBlock;
+  using quant::kTileRows;
+  const size_t rows = w.rows, cols = w.cols, n = a.n, nb = cols / kBlock;
+  const size_t tile_bytes = quant::TileBytes(w.type), group_bytes = nb * tile_bytes;
+  const uint8_t* data = static_cast<const uint8_t*>(w.data);
+  const long groups = static_cast<long>(quant::RowGroups(rows));
+#pragma omp parallel for schedule(static) if (parallel)
+  for (long gi = 0; gi < groups; ++gi) {
+    const size_t g = static_cast<size_t>(gi), r0 = g * kTileRows;
+    const size_t live = std::min(kTileRows, rows - r0);
+    for (size_t t = 0; t < n; ++t) std::fill(y + t * rows + r0, y + t * rows + r0 + live, 0.0f);
+    HWY_ALIGN int16_t codes[kTileRows * kBlock];
+    for (size_t b = 0; b < nb; ++b) {
+      float dw[kTileRows];
+      quant::UnpackTile(w.type, data + g * group_bytes + b * tile_bytes, codes, dw);
+      for (size_t t = 0; t < n; ++t) {
+        const int8_t* xq = a.q.data() + t * cols + b * kBlock;
+        const int32_t corr = quant::ZeroPoint(w.type) * a.sum[t * nb + b];
+        const float xs = a.scale[t * nb + b];
+        float* yt = y + t * rows + r0;
+        for (size_t r = 0; r < live; ++r) {
+          const float dot = static_cast<float>(BlockDot(&codes[r * kBlock], xq) - corr);
+          yt[r] = std::fma(dot, dw[r] * xs, yt[r]);
+        }
+      }
+    }
+    if (bias != nullptr)
+      for (size_t t = 0; t < n; ++t)
+        for (size_t r = 0; r < live; ++r) y[t * rows + r0 + r] += bias[r0 + r];
+  }
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kernels
+}  // namespace ecgr1
+HWY_AFTER_NAMESPACE();
+
+// --- Dispatch. ------------------------------------------------------------------
+#if HWY_ONCE
+namespace ecgr1 {
+namespace kernels {
+
+HWY_EXPORT(MatMulTiledImpl);
+
+void MatMulTiled(const WeightMatrix& w, const float* x, size_t n, float* y, const float* bias) {
+  if (w.rows == 0 || n == 0) return;
+  // Reused per thread: quantizing the activations of a token allocates nothing
+  // once the buffers have grown to the largest row.
+  static thread_local quant::ActivationBlocks act;
+  act.Quantize(x, n, w.cols);
+  const bool parallel = w.rows >= 32 && w.rows * w.cols * n >= (size_t{1} << 17);
+  if (IntrinsicsEnabled() && CpuHasAvx512Vnni())
+    MatMulTiledVnni(w, act, y, bias, parallel);
+  else
+    HWY_DYNAMIC_DISPATCH(MatMulTiledImpl)(w, act, y, bias, parallel);
+}
+
+}  // namespace kernels
+}  // namespace ecgr1
+#endif  // HWY_ONCE
