@@ -6,16 +6,18 @@
 //
 // Micro-kernel: kG row groups (16 rows each, one zmm of int32 lanes) x kN
 // activation rows. Per 32-column block: 8 quads, each one 64-byte load of
-// weights (q4: half a load, unpacked) and, per activation row, a broadcast of
-// 4 activation bytes and one vpdpbusd; then per (group, row) one
-// subtract-convert-scale-accumulate into f32. With kG = 2, kN = 6 that is
-// 12 int32 + 12 f32 accumulators, within the 32 zmm registers.
+// weights (q4: a load and a nibble mask) and, per activation row, a
+// broadcast of 4 activation bytes and one vpdpbusd into an int32 sum that
+// starts at the zero point's share; then per (group, row) one
+// convert-scale-accumulate into f32. With kG = 2, kN = 6 that is 12 int32 +
+// 12 f32 accumulators, 2 weight and 1 activation register: no spills.
 #include "kernels/matmul_tiled.h"
 
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "quant/tiled_quant.h"
 
@@ -40,21 +42,17 @@ struct Args {
   const ActivationBlocks* a;
   float* y;  // [n, rows]
   const float* bias;
-  int zp;
+  const int32_t* corr;  // [n, nb]: -zero_point * a.sum
 };
 
-// Loads the 16 codes-quads j and j+4 of a q4 tile chunk as two u8 vectors.
+// Quad j (0..7) of a tile: 16 rows x 4 codes as unsigned bytes. q4 keeps
+// quads j and j + 4 in the low and high nibbles of the same 64 bytes.
 template <bool kQ4>
-ECGR1_VNNI inline void LoadQuads(const uint8_t* tile, int c, __m512i* lo, __m512i* hi) {
-  if (kQ4) {
-    const __m512i raw = _mm512_loadu_si512(tile + kScaleBytes + 64 * c);
-    const __m512i mask = _mm512_set1_epi8(0x0F);
-    *lo = _mm512_and_si512(raw, mask);
-    *hi = _mm512_and_si512(_mm512_srli_epi16(raw, 4), mask);
-  } else {
-    *lo = _mm512_loadu_si512(tile + kScaleBytes + 64 * c);
-    *hi = _mm512_loadu_si512(tile + kScaleBytes + 64 * (c + 4));
-  }
+ECGR1_VNNI inline __m512i LoadQuad(const uint8_t* tile, int j) {
+  if (!kQ4) return _mm512_loadu_si512(tile + kScaleBytes + 64 * j);
+  __m512i raw = _mm512_loadu_si512(tile + kScaleBytes + 64 * (j & 3));
+  if (j >= 4) raw = _mm512_srli_epi16(raw, 4);
+  return _mm512_and_si512(raw, _mm512_set1_epi8(0x0F));
 }
 
 // Row groups [g0, g0 + kG) x activation rows [t0, t0 + kN).
@@ -67,34 +65,31 @@ ECGR1_VNNI void Tile(const Args& p, size_t g0, size_t t0) {
     for (int t = 0; t < kN; ++t) accf[g][t] = _mm512_setzero_ps();
   const int8_t* xq = a.q.data() + t0 * cols;
   const float* xs = a.scale.data() + t0 * p.nb;
-  const int32_t* xsum = a.sum.data() + t0 * p.nb;
+  const int32_t* corr = p.corr + t0 * p.nb;
   for (size_t b = 0; b < p.nb; ++b) {
     const uint8_t* tile[kG];
     for (int g = 0; g < kG; ++g) tile[g] = p.w + (g0 + g) * p.group_bytes + b * p.tile_bytes;
+    // Each sum starts at -zero_point * sum(x codes): the zero point's share.
     __m512i acc[kG][kN];
-    for (int g = 0; g < kG; ++g)
-      for (int t = 0; t < kN; ++t) acc[g][t] = _mm512_setzero_si512();
-    for (int c = 0; c < 4; ++c) {
-      __m512i lo[kG], hi[kG];
-      for (int g = 0; g < kG; ++g) LoadQuads<kQ4>(tile[g], c, &lo[g], &hi[g]);
+    for (int t = 0; t < kN; ++t) {
+      const __m512i c0 = _mm512_set1_epi32(corr[t * p.nb + b]);
+      for (int g = 0; g < kG; ++g) acc[g][t] = c0;
+    }
+    for (int j = 0; j < 8; ++j) {
+      __m512i w[kG];
+      for (int g = 0; g < kG; ++g) w[g] = LoadQuad<kQ4>(tile[g], j);
       for (int t = 0; t < kN; ++t) {
-        int32_t x_lo, x_hi;  // activation bytes of quads c and c + 4
-        std::memcpy(&x_lo, xq + t * cols + b * kBlock + 4 * c, 4);
-        std::memcpy(&x_hi, xq + t * cols + b * kBlock + 4 * (c + 4), 4);
-        const __m512i vlo = _mm512_set1_epi32(x_lo), vhi = _mm512_set1_epi32(x_hi);
-        for (int g = 0; g < kG; ++g) {
-          acc[g][t] = _mm512_dpbusd_epi32(acc[g][t], lo[g], vlo);
-          acc[g][t] = _mm512_dpbusd_epi32(acc[g][t], hi[g], vhi);
-        }
+        int32_t x4;  // the 4 activation bytes of quad j
+        std::memcpy(&x4, xq + t * cols + b * kBlock + 4 * j, 4);
+        const __m512i xv = _mm512_set1_epi32(x4);
+        for (int g = 0; g < kG; ++g) acc[g][t] = _mm512_dpbusd_epi32(acc[g][t], w[g], xv);
       }
     }
     for (int g = 0; g < kG; ++g) {
       const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(tile[g])));
       for (int t = 0; t < kN; ++t) {
-        const __m512i corr = _mm512_set1_epi32(p.zp * xsum[t * p.nb + b]);
-        const __m512 dot = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[g][t], corr));
         const __m512 d = _mm512_mul_ps(dw, _mm512_set1_ps(xs[t * p.nb + b]));
-        accf[g][t] = _mm512_fmadd_ps(dot, d, accf[g][t]);
+        accf[g][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[g][t]), d, accf[g][t]);
       }
     }
   }
@@ -111,7 +106,7 @@ ECGR1_VNNI void Tile(const Args& p, size_t g0, size_t t0) {
   }
 }
 
-constexpr int kTileN = 6;
+constexpr int kTileN = 6;  // the tail switch below covers 1 .. kTileN - 1
 
 // All activation rows for row groups [g0, g0 + kG).
 template <bool kQ4, int kG>
@@ -119,6 +114,7 @@ ECGR1_VNNI void RowGroups(const Args& p, size_t g0) {
   const size_t n = p.a->n;
   size_t t = 0;
   for (; t + kTileN <= n; t += kTileN) Tile<kQ4, kG, kTileN>(p, g0, t);
+  static_assert(kTileN == 6, "extend the tail cases");
   switch (n - t) {
     case 5: Tile<kQ4, kG, 5>(p, g0, t); break;
     case 4: Tile<kQ4, kG, 4>(p, g0, t); break;
@@ -156,7 +152,12 @@ void MatMulTiledVnni(const WeightMatrix& w, const ActivationBlocks& a, float* y,
   p.a = &a;
   p.y = y;
   p.bias = bias;
-  p.zp = quant::ZeroPoint(w.type);
+  // Per call, not per tile: the zero point's share of every block sum.
+  static thread_local std::vector<int32_t> corr;
+  if (corr.size() < a.n * p.nb) corr.resize(a.n * p.nb);
+  const int32_t zp = quant::ZeroPoint(w.type);
+  for (size_t i = 0; i < a.n * p.nb; ++i) corr[i] = -zp * a.sum[i];
+  p.corr = corr.data();
   const size_t groups = quant::RowGroups(w.rows);
   if (w.type == DType::kQ4)
     Run<true>(p, groups, parallel);
