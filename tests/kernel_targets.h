@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/cpu_features.h"
 #include "kernels/ops.h"
 
 namespace ecgr1::test {
@@ -17,6 +18,12 @@ namespace ecgr1::test {
 struct TargetPin {
   explicit TargetPin(int64_t target) { hwy::SetSupportedTargetsForTest(target); }
   ~TargetPin() { hwy::SetSupportedTargetsForTest(0); }
+};
+
+// Turns the intrinsics paths (kernels/cpu_features.h) on or off for a scope.
+struct IntrinsicsPin {
+  explicit IntrinsicsPin(bool on) { kernels::SetIntrinsicsEnabled(on); }
+  ~IntrinsicsPin() { kernels::SetIntrinsicsEnabled(true); }
 };
 
 // Runs fn(target_name) once per compiled-and-supported target, pinned.

@@ -1,13 +1,13 @@
-// test_kernels.cc — every SIMD kernel in kernels/ops.h against its scalar twin in
-// kernels/ops_ref.h, on every instruction-set target compiled into ops.cc that
-// this CPU can run (pinned one at a time with hwy::SetSupportedTargetsForTest),
-// on random data of awkward lengths (tails), for each weight type.
-#include <catch2/catch.hpp>
+// test_kernels.cc — every SIMD kernel in kernels/ops.h against its scalar twin
+// in kernels/ops_ref.h, on every instruction-set target compiled into ops.cc
+// that this CPU can run (pinned one at a time with
+// hwy::SetSupportedTargetsForTest), on random data of awkward lengths (tails),
+// for each weight type.
+#include <hwy/targets.h>
 #include <omp.h>
 
-#include <hwy/targets.h>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "base/bf16.h"
+#include "kernel_targets.h"
 #include "kernels/ops.h"
 #include "kernels/ops_ref.h"
-#include "kernel_targets.h"
 
 namespace ecgr1 {
 namespace {
@@ -32,7 +32,7 @@ std::vector<float> Random(size_t n, float lo, float hi, uint32_t seed) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> u(lo, hi);
   std::vector<float> v(n);
-  for (float& f : v) f = u(rng);
+  for (float &f : v) f = u(rng);
   return v;
 }
 
@@ -58,11 +58,12 @@ struct OwnedWeights {
   }
 };
 
-const char* Name(DType t) { return t == DType::kF32 ? "f32" : t == DType::kBF16 ? "bf16" : "f16"; }
+const char *Name(DType t) { return t == DType::kF32 ? "f32" : t == DType::kBF16 ? "bf16" : "f16"; }
 
-// max over i of |got - want| / (abs + rel * scale[i]); <= 1 means within tolerance.
-double WorstRatio(const std::vector<float>& got, const std::vector<float>& want,
-                  const std::vector<double>& scale, double rel, double abs) {
+// max over i of |got - want| / (abs + rel * scale[i]); <= 1 means within
+// tolerance.
+double WorstRatio(const std::vector<float> &got, const std::vector<float> &want, const std::vector<double> &scale,
+                  double rel, double abs) {
   double worst = 0;
   for (size_t i = 0; i < got.size(); ++i) {
     const double err = std::fabs(static_cast<double>(got[i]) - want[i]);
@@ -72,7 +73,7 @@ double WorstRatio(const std::vector<float>& got, const std::vector<float>& want,
   return worst;
 }
 
-std::vector<double> AbsScale(const std::vector<float>& v) {
+std::vector<double> AbsScale(const std::vector<float> &v) {
   std::vector<double> s(v.size());
   for (size_t i = 0; i < v.size(); ++i) s[i] = std::fabs(v[i]);
   return s;
@@ -87,71 +88,100 @@ TEST_CASE("kernels: targets under test", "[kernels]") {
   CHECK(!hwy::SupportedAndGeneratedTargets().empty());
 }
 
+// The vectors x rounded to bf16: what the AVX512-BF16 path multiplies.
+std::vector<float> RoundedToBf16(std::vector<float> x) {
+  for (float &f : x) f = Bf16ToF32(F32ToBf16(f));
+  return x;
+}
+
+// The paths to test: Highway alone, and with the intrinsics where the CPU has
+// them.
+std::vector<bool> IntrinsicsSettings() {
+  std::vector<bool> v = {false};
+  if (kernels::CpuHasAvx512Vnni()) v.push_back(true);
+  return v;
+}
+
 TEST_CASE("kernels: MatMul matches ref for each weight type and target", "[kernels]") {
-  ForEachTarget([](const std::string&) {
-    for (DType type : {DType::kF32, DType::kBF16, DType::kF16}) {
-      for (size_t rows : {size_t{1}, size_t{3}, size_t{17}, size_t{64}}) {
-        for (size_t cols : kSizes) {
-          const OwnedWeights w(type, rows, cols, static_cast<uint32_t>(rows * 7919 + cols));
-          const std::vector<float> bias = Random(rows, -1, 1, 5);
-          for (size_t n : {size_t{1}, size_t{2}, size_t{5}, size_t{33}}) {
-            INFO(Name(type) << " rows " << rows << " cols " << cols << " n " << n);
-            const std::vector<float> x = Random(n * cols, -1, 1, static_cast<uint32_t>(n + cols));
-            // Scale of each output: sum |w||x| (what float rounding is relative to).
-            std::vector<double> scale(n * rows);
-            std::vector<float> wrow(cols);
-            for (size_t r = 0; r < rows; ++r) {
-              ref::RowToF32(w.m, r, wrow.data());
-              for (size_t i = 0; i < n; ++i) {
-                double s = 0;
-                for (size_t c = 0; c < cols; ++c) s += std::fabs(wrow[c] * x[i * cols + c]);
-                scale[i * rows + r] = s;
+  for (bool intrinsics : IntrinsicsSettings()) {
+    INFO("intrinsics " << intrinsics);
+    test::IntrinsicsPin pin(intrinsics);
+    // bf16 weights on the AVX512-BF16 path multiply bf16-rounded activations.
+    const bool bf16_path = intrinsics && kernels::CpuHasAvx512Bf16();
+    ForEachTarget([&](const std::string &) {
+      for (DType type : {DType::kF32, DType::kBF16, DType::kF16}) {
+        for (size_t rows : {size_t{1}, size_t{3}, size_t{17}, size_t{64}}) {
+          for (size_t cols : kSizes) {
+            OwnedWeights w(type, rows, cols, static_cast<uint32_t>(rows * 7919 + cols));
+          w.m.bf16_activations = intrinsics;  // lets bf16 weights take the AVX512-BF16 path
+            const std::vector<float> bias = Random(rows, -1, 1, 5);
+            for (size_t n : {size_t{1}, size_t{2}, size_t{5}, size_t{33}}) {
+              INFO(Name(type) << " rows " << rows << " cols " << cols << " n " << n);
+              const std::vector<float> x = Random(n * cols, -1, 1, static_cast<uint32_t>(n + cols));
+              const std::vector<float> xr = bf16_path && type == DType::kBF16 ? RoundedToBf16(x) : x;
+              // Scale of each output: sum |w||x| (what float rounding is
+              // relative to).
+              std::vector<double> scale(n * rows);
+              std::vector<float> wrow(cols);
+              for (size_t r = 0; r < rows; ++r) {
+                ref::RowToF32(w.m, r, wrow.data());
+                for (size_t i = 0; i < n; ++i) {
+                  double s = 0;
+                  for (size_t c = 0; c < cols; ++c) s += std::fabs(wrow[c] * x[i * cols + c]);
+                  scale[i * rows + r] = s;
+                }
               }
+              for (bool with_bias : {false, true}) {
+                const float *b = with_bias ? bias.data() : nullptr;
+                std::vector<float> got(n * rows, -7.0f), want(n * rows);
+                kernels::MatMul(w.m, x.data(), n, got.data(), b);
+                ref::MatMul(w.m, xr.data(), n, want.data(), b);
+                CHECK(WorstRatio(got, want, scale, 1e-6, 1e-7) <= 1.0);
+              }
+              // Batch invariance: row i of the n-row product equals the 1-row
+              // product.
+              std::vector<float> all(n * rows), one(rows);
+              kernels::MatMul(w.m, x.data(), n, all.data(), bias.data());
+              bool same = true;
+              for (size_t i = 0; i < n; ++i) {
+                kernels::MatMul(w.m, x.data() + i * cols, 1, one.data(), bias.data());
+                same = same && std::memcmp(one.data(), all.data() + i * rows, rows * 4) == 0;
+              }
+              CHECK(same);
             }
-            for (bool with_bias : {false, true}) {
-              const float* b = with_bias ? bias.data() : nullptr;
-              std::vector<float> got(n * rows, -7.0f), want(n * rows);
-              kernels::MatMul(w.m, x.data(), n, got.data(), b);
-              ref::MatMul(w.m, x.data(), n, want.data(), b);
-              CHECK(WorstRatio(got, want, scale, 1e-6, 1e-7) <= 1.0);
-            }
-            // Batch invariance: row i of the n-row product equals the 1-row product.
-            std::vector<float> all(n * rows), one(rows);
-            kernels::MatMul(w.m, x.data(), n, all.data(), bias.data());
-            bool same = true;
-            for (size_t i = 0; i < n; ++i) {
-              kernels::MatMul(w.m, x.data() + i * cols, 1, one.data(), bias.data());
-              same = same && std::memcmp(one.data(), all.data() + i * rows, rows * 4) == 0;
-            }
-            CHECK(same);
           }
         }
       }
-    }
-  });
+    });
+  }
 }
 
 TEST_CASE("kernels: MatMul is identical for 1 and 2 OpenMP threads", "[kernels]") {
   // Large enough to cross the threading threshold and, for prefill, span
   // several converted weight blocks.
   const size_t rows = 259, cols = 1000;
-  ForEachTarget([&](const std::string&) {
-    for (DType type : {DType::kF32, DType::kBF16, DType::kF16}) {
-      const OwnedWeights w(type, rows, cols, 11);
-      for (size_t n : {size_t{1}, size_t{33}}) {
-        INFO(Name(type) << " n " << n);
-        const std::vector<float> x = Random(n * cols, -1, 1, 12);
-        std::vector<float> y1(n * rows), y2(n * rows);
-        const int saved = omp_get_max_threads();
-        omp_set_num_threads(1);
-        kernels::MatMul(w.m, x.data(), n, y1.data());
-        omp_set_num_threads(2);
-        kernels::MatMul(w.m, x.data(), n, y2.data());
-        omp_set_num_threads(saved);
-        CHECK(std::memcmp(y1.data(), y2.data(), y1.size() * 4) == 0);
+  for (bool intrinsics : IntrinsicsSettings()) {
+    INFO("intrinsics " << intrinsics);
+    test::IntrinsicsPin pin(intrinsics);
+    ForEachTarget([&](const std::string &) {
+      for (DType type : {DType::kF32, DType::kBF16, DType::kF16}) {
+        OwnedWeights w(type, rows, cols, 11);
+      w.m.bf16_activations = intrinsics;
+        for (size_t n : {size_t{1}, size_t{33}}) {
+          INFO(Name(type) << " n " << n);
+          const std::vector<float> x = Random(n * cols, -1, 1, 12);
+          std::vector<float> y1(n * rows), y2(n * rows);
+          const int saved = omp_get_max_threads();
+          omp_set_num_threads(1);
+          kernels::MatMul(w.m, x.data(), n, y1.data());
+          omp_set_num_threads(2);
+          kernels::MatMul(w.m, x.data(), n, y2.data());
+          omp_set_num_threads(saved);
+          CHECK(std::memcmp(y1.data(), y2.data(), y1.size() * 4) == 0);
+        }
       }
-    }
-  });
+    });
+  }
 }
 
 TEST_CASE("kernels: RowToF32 converts every finite 16-bit pattern exactly", "[kernels]") {
@@ -163,9 +193,9 @@ TEST_CASE("kernels: RowToF32 converts every finite 16-bit pattern exactly", "[ke
     if (((b >> 7) & 0xff) != 0xff) bf.push_back(static_cast<uint16_t>(b));
     if (((b >> 10) & 0x1f) != 0x1f) hf.push_back(static_cast<uint16_t>(b));
   }
-  ForEachTarget([&](const std::string&) {
+  ForEachTarget([&](const std::string &) {
     for (DType type : {DType::kBF16, DType::kF16}) {
-      const std::vector<uint16_t>& v = type == DType::kBF16 ? bf : hf;
+      const std::vector<uint16_t> &v = type == DType::kBF16 ? bf : hf;
       WeightMatrix m;
       m.type = type;
       m.data = v.data();
@@ -191,7 +221,7 @@ TEST_CASE("kernels: RowToF32 converts every finite 16-bit pattern exactly", "[ke
 }
 
 TEST_CASE("kernels: vector ops match ref", "[kernels]") {
-  ForEachTarget([](const std::string&) {
+  ForEachTarget([](const std::string &) {
     for (size_t n : kSizes) {
       INFO("n " << n);
       const std::vector<float> a = Random(n, -1, 1, 21), b = Random(n, -1, 1, 22);
@@ -221,12 +251,11 @@ TEST_CASE("kernels: vector ops match ref", "[kernels]") {
 }
 
 TEST_CASE("kernels: norms match ref", "[kernels]") {
-  ForEachTarget([](const std::string&) {
+  ForEachTarget([](const std::string &) {
     for (size_t n : kSizes) {
       INFO("n " << n);
       // An offset so LayerNorm's mean matters.
-      const std::vector<float> x = Random(n, -2, 3, 31), g = Random(n, 0.5f, 1.5f, 32),
-                               be = Random(n, -1, 1, 33);
+      const std::vector<float> x = Random(n, -2, 3, 31), g = Random(n, 0.5f, 1.5f, 32), be = Random(n, -1, 1, 33);
       std::vector<float> got(n), want(n);
       kernels::RmsNorm(x.data(), g.data(), n, 1e-6f, got.data());
       ref::RmsNorm(x.data(), g.data(), n, 1e-6f, want.data());
@@ -237,7 +266,8 @@ TEST_CASE("kernels: norms match ref", "[kernels]") {
 
       kernels::LayerNorm(x.data(), g.data(), be.data(), n, 1e-5f, got.data());
       ref::LayerNorm(x.data(), g.data(), be.data(), n, 1e-5f, want.data());
-      // Output is O(1); absolute error relative to |normalised x * gamma| + |beta|.
+      // Output is O(1); absolute error relative to |normalised x * gamma| +
+      // |beta|.
       std::vector<double> scale(n);
       for (size_t i = 0; i < n; ++i) scale[i] = 1.0 + std::fabs(want[i]);
       CHECK(WorstRatio(got, want, scale, 2e-6, 0) <= 1.0);
@@ -249,7 +279,7 @@ TEST_CASE("kernels: norms match ref", "[kernels]") {
 }
 
 TEST_CASE("kernels: Softmax matches ref", "[kernels]") {
-  ForEachTarget([](const std::string&) {
+  ForEachTarget([](const std::string &) {
     for (size_t n : kSizes) {
       INFO("n " << n);
       std::vector<float> got = Random(n, -20, 20, 41);
@@ -272,12 +302,11 @@ TEST_CASE("kernels: activations match ref", "[kernels]") {
   for (size_t n : kSizes) inputs.push_back(Random(n, -8, 8, static_cast<uint32_t>(51 + n)));
   std::vector<float> grid;
   for (int i = -120000; i <= 120000; ++i) grid.push_back(static_cast<float>(i) * 1e-4f);
-  for (float v : {-1e4f, -200.f, -100.f, -90.f, -50.f, 50.f, 90.f, 100.f, 200.f, 1e4f, 0.0f, -0.0f})
-    grid.push_back(v);
+  for (float v : {-1e4f, -200.f, -100.f, -90.f, -50.f, 50.f, 90.f, 100.f, 200.f, 1e4f, 0.0f, -0.0f}) grid.push_back(v);
   inputs.push_back(grid);
 
-  ForEachTarget([&](const std::string&) {
-    for (const std::vector<float>& x : inputs) {
+  ForEachTarget([&](const std::string &) {
+    for (const std::vector<float> &x : inputs) {
       const size_t n = x.size();
       INFO("n " << n);
       std::vector<float> got = x, want = x;
@@ -314,7 +343,7 @@ TEST_CASE("kernels: activations match ref", "[kernels]") {
 }
 
 TEST_CASE("kernels: RopeRotateHalf matches ref", "[kernels]") {
-  ForEachTarget([](const std::string&) {
+  ForEachTarget([](const std::string &) {
     for (size_t dim : {size_t{2}, size_t{6}, size_t{34}, size_t{64}, size_t{128}, size_t{514}, size_t{17}}) {
       INFO("dim " << dim);
       const std::vector<float> x = Random(dim, -3, 3, 71);

@@ -41,12 +41,6 @@ struct QuantMatrix {
   }
 };
 
-// Restores the intrinsics switch when a REQUIRE throws.
-struct IntrinsicsPin {
-  explicit IntrinsicsPin(bool on) { kernels::SetIntrinsicsEnabled(on); }
-  ~IntrinsicsPin() { kernels::SetIntrinsicsEnabled(true); }
-};
-
 }  // namespace
 
 TEST_CASE("quant: tensor sizes of q8 and q4, padded to 16-row tiles", "[quant]") {
@@ -129,7 +123,7 @@ TEST_CASE("quant: MatMul on every path equals the scalar twin bit for bit", "[qu
         ref::MatMul(q.m, x.data(), n, want.data(), bias.data());
         for (bool intrinsics : paths) {
           INFO("intrinsics " << intrinsics);
-          IntrinsicsPin pin(intrinsics);
+          test::IntrinsicsPin pin(intrinsics);
           test::ForEachTarget([&](const std::string&) {
             std::fill(got.begin(), got.end(), NAN);
             kernels::MatMul(q.m, x.data(), n, got.data(), bias.data());

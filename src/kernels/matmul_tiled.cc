@@ -97,7 +97,7 @@ void MatMulTiled(const WeightMatrix& w, const float* x, size_t n, float* y, cons
   // once the buffers have grown to the largest row.
   static thread_local quant::ActivationBlocks act;
   act.Quantize(x, n, w.cols);
-  const bool parallel = w.rows >= 32 && w.rows * w.cols * n >= (size_t{1} << 17);
+  const bool parallel = w.rows >= 32 && w.rows * w.cols * n >= kMinParallelMacs;
   if (IntrinsicsEnabled() && CpuHasAvx512Vnni())
     MatMulTiledVnni(w, act, y, bias, parallel);
   else

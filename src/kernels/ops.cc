@@ -35,6 +35,8 @@
 #include <vector>
 
 #include "base/bf16.h"
+#include "kernels/cpu_features.h"
+#include "kernels/matmul_bf16.h"
 #include "kernels/matmul_tiled.h"
 #include "quant/tiled_quant.h"
 
@@ -237,8 +239,6 @@ HWY_INLINE void ConvertToF32(const typename W::T* HWY_RESTRICT src, size_t count
   for (; i < count; ++i) dst[i] = W::Scalar(src[i]);
 }
 
-// Below this many multiply-adds a MatMul runs on the calling thread only.
-constexpr size_t kMinParallelMacs = size_t{1} << 17;
 // Target size of the f32 weight block converted once per prefill block; well
 // inside Zen 4's 1 MiB L2, leaving room for the activation rows streaming by.
 constexpr size_t kPrefillBlockBytes = size_t{256} << 10;
@@ -596,6 +596,8 @@ HWY_EXPORT(CurrentTargetImpl);
 void MatMul(const WeightMatrix& w, const float* x, size_t n, float* y, const float* bias) {
   CheckMatrixType(w);
   if (quant::IsTiled(w.type)) return MatMulTiled(w, x, n, y, bias);
+  if (w.type == DType::kBF16 && w.bf16_activations && IntrinsicsEnabled() && CpuHasAvx512Bf16())
+    return MatMulBf16Avx512(w, x, n, y, bias, w.rows >= 8 && w.rows * w.cols * n >= kMinParallelMacs);
   HWY_DYNAMIC_DISPATCH(MatMulImpl)(w, x, n, y, bias);
 }
 void RowToF32(const WeightMatrix& w, size_t r, float* out) {

@@ -23,7 +23,12 @@ struct WeightMatrix {
   DType type = DType::kF32;
   const void* data = nullptr;
   size_t rows = 0, cols = 0;
-  size_t row_bytes() const;  // bytes of one row
+  // bf16 weights only: the product may round the activations to bf16 to use
+  // AVX512-BF16 (about 1e-3 relative error instead of f32 rounding). The
+  // model sets it for the bf16 towers of q8 / q4 files, whose users chose
+  // speed over exactness already; bf16 and f32 files compute in f32.
+  bool bf16_activations = false;
+  size_t row_bytes() const;  // bytes of one row (plain types)
 };
 
 // Throws Error(kInternal) unless the matrix type is one the kernels compute
@@ -35,6 +40,10 @@ void CheckMatrixType(const WeightMatrix& w);
 WeightMatrix AsMatrix(const TensorView& t);
 
 namespace kernels {
+
+// Below this many multiply-adds a MatMul runs on the calling thread only
+// (thread start-up would cost more than it saves).
+constexpr size_t kMinParallelMacs = size_t{1} << 17;
 
 // y[n, w.rows] = x[n, w.cols] * w^T (+ bias[w.rows] if non-null).
 // Threaded with OpenMP over output rows. x and y must not overlap.
