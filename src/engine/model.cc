@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/error.h"
+#include "quant/tiled_quant.h"
 
 namespace ecgr1 {
 
@@ -76,6 +77,35 @@ Model::Model(const std::string& path) : file_(path) {
   text_ = BindTextWeights(config_, find, path);
   if (config_.has_ecg) ecg_ = BindEcgWeights(config_, find, path);
   if (config_.has_vision) vision_ = BindVisionWeights(config_, find, path);
+  // A q8 / q4 file already trades exactness for speed (int8 activations), so
+  // its bf16 towers may round activations to bf16 too, for AVX512-BF16.
+  if (!text_.layers.empty() && quant::IsTiled(text_.layers[0].q.type)) AllowBf16Activations();
+}
+
+void Model::AllowBf16Activations() {
+  auto allow = [](WeightMatrix& m) { m.bf16_activations = true; };
+  allow(ecg_.conv1);
+  allow(ecg_.proj0);
+  allow(ecg_.proj2);
+  for (EcgBlockWeights& b : ecg_.blocks) {
+    allow(b.in_proj);
+    allow(b.out_proj);
+    allow(b.fc);
+    allow(b.proj);
+  }
+  allow(vision_.patch_embed);
+  for (VisionBlockWeights& b : vision_.blocks) {
+    allow(b.qkv);
+    allow(b.proj);
+    allow(b.fc1);
+    allow(b.fc2);
+  }
+  allow(vision_.merger.fc1);
+  allow(vision_.merger.fc2);
+  for (MergerWeights& m : vision_.deepstack) {
+    allow(m.fc1);
+    allow(m.fc2);
+  }
 }
 
 }  // namespace ecgr1
