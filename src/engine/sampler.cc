@@ -17,14 +17,17 @@ Sampler::Sampler(const SamplerConfig& c) : c_(c), rng_(c.seed) {}
 int32_t Sampler::Sample(float* logits, size_t vocab, const std::vector<int32_t>& history) {
   if (c_.repetition_penalty != 1.0f) {
     // transformers' rule: divide positive logits, multiply negative ones, once per distinct id.
-    std::vector<int32_t> seen(history);
-    std::sort(seen.begin(), seen.end());
-    seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
-    for (int32_t id : seen) {
-      if (id < 0 || static_cast<size_t>(id) >= vocab) continue;
+    // seen_ marks ids already penalised (a vocab-sized table kept across calls:
+    // no per-token allocation), cleared again afterwards.
+    if (seen_.size() != vocab) seen_.assign(vocab, 0);
+    for (int32_t id : history) {
+      if (id < 0 || static_cast<size_t>(id) >= vocab || seen_[id]) continue;
+      seen_[id] = 1;
       float& l = logits[id];
       l = l > 0 ? l / c_.repetition_penalty : l * c_.repetition_penalty;
     }
+    for (int32_t id : history)
+      if (id >= 0 && static_cast<size_t>(id) < vocab) seen_[id] = 0;
   }
   if (c_.temperature <= 0.0f) return ArgMax(logits, vocab);
 
@@ -44,9 +47,10 @@ int32_t Sampler::Sample(float* logits, size_t vocab, const std::vector<int32_t>&
   // Softmax over the survivors.
   const float m = cand_[0].first;
   double sum = 0;
-  std::vector<double> p(keep);
+  p_.resize(keep);
+  std::vector<double>& p = p_;
   for (size_t i = 0; i < keep; ++i) sum += p[i] = std::exp(static_cast<double>(cand_[i].first - m));
-  for (double& v : p) v /= sum;
+  for (size_t i = 0; i < keep; ++i) p[i] /= sum;
   // top-p: the smallest prefix whose mass reaches top_p (always at least one).
   if (c_.top_p < 1.0f) {
     double mass = 0;

@@ -29,7 +29,11 @@ class Sampler {
  private:
   SamplerConfig c_;
   std::mt19937_64 rng_;
+  // Scratch reused across calls (capacity kept), so sampling a token does not
+  // allocate once the first call has sized them.
   std::vector<std::pair<float, int32_t>> cand_;
+  std::vector<uint8_t> seen_;
+  std::vector<double> p_;
 };
 
 // Index of the largest value, lowest index on ties.

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <string_view>
 
 #include "base/error.h"
 
@@ -20,8 +21,8 @@ namespace {
 // Refuses a context whose KV cache could not fit in this machine's memory,
 // with a message instead of an allocation failure.
 size_t CheckedContext(const TextConfig& c, size_t ctx) {
-  const double bytes = 2.0 * 4.0 * static_cast<double>(c.layers) * static_cast<double>(c.kv_heads * c.head_dim) *
-                       static_cast<double>(ctx);
+  // In double: a huge --ctx must give this message, not a wrapped size_t.
+  const double bytes = static_cast<double>(KvCache::BytesFor(c, 1)) * static_cast<double>(ctx);
   const double phys = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGESIZE));
   if (bytes > 0.8 * phys)
     Fail(ExitCode::kUsage, "a context of %zu tokens needs %.1f GB of KV cache, more than this machine has (%.1f GB)",
@@ -61,8 +62,13 @@ GenerateResult Session::Generate(const PromptPlan& plan, const GenerateOptions& 
   decoder_.Logits(x_.data() + (L - 1) * d, 1, logits_.data());
   r.prefill_ms = MsSince(t0);
 
+  // Reserved up front so the token loop below does not allocate.
+  const size_t max_new = static_cast<size_t>(std::max(opt.max_new_tokens, 0));
+  r.tokens.reserve(max_new);
   Sampler sampler(opt.sampler);
-  std::vector<int32_t> history(plan.ids);
+  std::vector<int32_t> history;
+  history.reserve(L + max_new);
+  history.assign(plan.ids.begin(), plan.ids.end());
   Utf8Stream stream;
   const Tokenizer& tok = model_.tokenizer();
   auto t1 = std::chrono::steady_clock::now();
@@ -77,7 +83,7 @@ GenerateResult Session::Generate(const PromptPlan& plan, const GenerateOptions& 
       r.finish_reason = "stop";
       break;
     }
-    const std::string piece = stream.Push(id < tok.size() ? tok.TokenBytes(id) : std::string());
+    const std::string piece = stream.Push(id < tok.size() ? std::string_view(tok.TokenBytes(id)) : std::string_view());
     r.text += piece;
     if (on_text && !piece.empty()) on_text(piece);
     if (step + 1 == opt.max_new_tokens) break;

@@ -1,12 +1,35 @@
 #include "nn/kv_cache.h"
 
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/error.h"
+
 namespace ecgr1 {
 
+size_t KvCache::BytesFor(const TextConfig& c, size_t capacity) {
+  return 2 * static_cast<size_t>(c.layers) * capacity * static_cast<size_t>(c.kv_heads * c.head_dim) *
+         sizeof(uint16_t);
+}
+
 KvCache::KvCache(const TextConfig& c, size_t capacity)
-    : capacity_(capacity), row_(static_cast<size_t>(c.kv_heads * c.head_dim)) {
-  const size_t n = static_cast<size_t>(c.layers) * capacity_ * row_;
-  k_.assign(n, 0.0f);
-  v_.assign(n, 0.0f);
+    : capacity_(capacity), row_(static_cast<size_t>(c.kv_heads * c.head_dim)), bytes_(BytesFor(c, capacity)) {
+  if (bytes_ == 0) return;
+  // Pages become resident only when first written (see the header).
+  base_ = ::mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base_ == MAP_FAILED) {
+    base_ = nullptr;
+    Fail(ExitCode::kUsage, "cannot reserve %.1f MB for the KV cache of %zu tokens: %s (lower --ctx)",
+         static_cast<double>(bytes_) / 1e6, capacity, std::strerror(errno));
+  }
+  k_ = static_cast<uint16_t*>(base_);
+  v_ = k_ + bytes_ / sizeof(uint16_t) / 2;
+}
+
+KvCache::~KvCache() {
+  if (base_ != nullptr) ::munmap(base_, bytes_);
 }
 
 }  // namespace ecgr1

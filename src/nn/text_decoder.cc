@@ -2,10 +2,13 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
+#include "base/bf16.h"
 #include "base/error.h"
+#include "kernels/attention_ops.h"
 #include "kernels/ops.h"
 
 namespace ecgr1 {
@@ -14,6 +17,18 @@ namespace {
 void Grow(std::vector<float>& v, size_t n) {
   if (v.size() < n) v.resize(n);
 }
+
+// Cache rows are bf16, rounded to nearest even.
+void ToBf16(const float* x, uint16_t* out, size_t n) {
+  for (size_t i = 0; i < n; ++i) out[i] = F32ToBf16(x[i]);
+}
+
+// The MLP runs on at most this many rows at a time: its two [rows, intermediate]
+// scratch buffers would otherwise take 2 * n * ff floats in a long prefill
+// (400 MB for 4096 tokens of the 8B model). Rows are independent, and the
+// Highway MatMul gives a row the same bits whatever n, so this changes no number
+// there (other MatMul paths at most in rounding).
+constexpr size_t kMlpRows = 256;
 
 }  // namespace
 
@@ -39,8 +54,11 @@ void TextDecoder::Forward(float* x, size_t n, const Positions& pos, KvCache& cac
   Grow(k_, n * nkv * hd);
   Grow(v_, n * nkv * hd);
   Grow(attn_, n * nq * hd);
-  Grow(gate_, n * ff);
-  Grow(up_, n * ff);
+  Grow(gate_, std::min(n, kMlpRows) * ff);
+  Grow(up_, std::min(n, kMlpRows) * ff);
+  // Per-thread attention scores, one row of cache capacity each; sized here
+  // (once per cache and thread count) so Attention allocates nothing.
+  Grow(scores_, static_cast<size_t>(omp_get_max_threads()) * cache.capacity());
   Grow(cos_, n * half);
   Grow(sin_, n * half);
   for (size_t i = 0; i < n; ++i) rope_.Angles(pos.t[i], pos.h[i], pos.w[i], &cos_[i * half], &sin_[i * half]);
@@ -52,7 +70,8 @@ void TextDecoder::Forward(float* x, size_t n, const Positions& pos, KvCache& cac
     kernels::MatMul(L.q, norm_.data(), n, q_.data());
     kernels::MatMul(L.k, norm_.data(), n, k_.data());
     kernels::MatMul(L.v, norm_.data(), n, v_.data());
-    // Per-head q/k RMSNorm, then rotary; keys and values go to the cache.
+    // Per-head q/k RMSNorm, then rotary (in f32); keys and values go to the
+    // cache as bf16.
     for (size_t i = 0; i < n; ++i) {
       const float* cs = &cos_[i * half];
       const float* sn = &sin_[i * half];
@@ -61,25 +80,29 @@ void TextDecoder::Forward(float* x, size_t n, const Positions& pos, KvCache& cac
         kernels::RmsNorm(qh, L.q_norm, hd, eps, qh);
         kernels::RopeRotateHalf(qh, cs, sn, hd);
       }
-      float* kc = cache.K(l, start + i);
-      std::memcpy(kc, &k_[i * nkv * hd], nkv * hd * sizeof(float));
+      float* ki = &k_[i * nkv * hd];
       for (size_t h = 0; h < nkv; ++h) {
-        float* kh = kc + h * hd;
+        float* kh = ki + h * hd;
         kernels::RmsNorm(kh, L.k_norm, hd, eps, kh);
         kernels::RopeRotateHalf(kh, cs, sn, hd);
       }
-      std::memcpy(cache.V(l, start + i), &v_[i * nkv * hd], nkv * hd * sizeof(float));
+      ToBf16(ki, cache.K(l, start + i), nkv * hd);
+      ToBf16(&v_[i * nkv * hd], cache.V(l, start + i), nkv * hd);
     }
-    Attention(l, q_.data(), n, start, cache, attn_.data());
+    Attention(l, q_.data(), k_.data(), v_.data(), n, start, cache, attn_.data());
     kernels::MatMul(L.o, attn_.data(), n, norm_.data());
     kernels::Add(norm_.data(), x, n * d);
-    // --- MLP block ---
-    for (size_t i = 0; i < n; ++i) kernels::RmsNorm(x + i * d, L.post_norm, d, eps, &norm_[i * d]);
-    kernels::MatMul(L.gate, norm_.data(), n, gate_.data());
-    kernels::MatMul(L.up, norm_.data(), n, up_.data());
-    kernels::SiluMul(gate_.data(), up_.data(), n * ff);
-    kernels::MatMul(L.down, gate_.data(), n, norm_.data());
-    kernels::Add(norm_.data(), x, n * d);
+    // --- MLP block, in blocks of kMlpRows rows ---
+    for (size_t b = 0; b < n; b += kMlpRows) {
+      const size_t m = std::min(kMlpRows, n - b);
+      float* xb = x + b * d;
+      for (size_t i = 0; i < m; ++i) kernels::RmsNorm(xb + i * d, L.post_norm, d, eps, &norm_[i * d]);
+      kernels::MatMul(L.gate, norm_.data(), m, gate_.data());
+      kernels::MatMul(L.up, norm_.data(), m, up_.data());
+      kernels::SiluMul(gate_.data(), up_.data(), m * ff);
+      kernels::MatMul(L.down, gate_.data(), m, norm_.data());
+      kernels::Add(norm_.data(), xb, m * d);
+    }
     if (hooks != nullptr && hooks->on_layer_out) hooks->on_layer_out(static_cast<int>(l), x, n);
     if (hooks != nullptr && hooks->deepstack) hooks->deepstack(static_cast<int>(l), x, n);
   }
@@ -89,25 +112,34 @@ void TextDecoder::Forward(float* x, size_t n, const Positions& pos, KvCache& cac
 
 // Causal attention of n new queries (cache indices start..start+n-1) over the
 // cache. q: [n, heads, hd] (normed, rotated); out: [n, heads, hd].
-void TextDecoder::Attention(size_t layer, const float* q, size_t n, size_t start, KvCache& cache, float* out) {
+// Keys/values of earlier chunks are read from the bf16 cache; those of this
+// chunk (k, v: [n, kv_heads * hd], f32, k normed and rotated) from scratch,
+// unrounded. So a prefill attends in f32 throughout, as transformers does, and
+// bf16 rounding touches only what decode steps read back (as vLLM does with
+// an fp8 cache); rounding the prompt too cost ~1000x on the golden tolerances.
+void TextDecoder::Attention(size_t layer, const float* q, const float* k, const float* v, size_t n, size_t start,
+                            KvCache& cache, float* out) {
   const size_t hd = static_cast<size_t>(c_.head_dim), nq = static_cast<size_t>(c_.heads);
-  const size_t group = nq / static_cast<size_t>(c_.kv_heads);
+  const size_t group = nq / static_cast<size_t>(c_.kv_heads), row = cache.row();
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
   const size_t total = start + n;
   const long work = static_cast<long>(n * nq);
 #pragma omp parallel if (work * total > 4096)
   {
-    std::vector<float> scores(total);
+    // This thread's row of the scores scratch (sized in Forward).
+    float* scores = &scores_[static_cast<size_t>(omp_get_thread_num()) * cache.capacity()];
 #pragma omp for schedule(dynamic, 4)
     for (long wi = 0; wi < work; ++wi) {
       const size_t i = static_cast<size_t>(wi) / nq, h = static_cast<size_t>(wi) % nq;
       const size_t kvh = h / group, len = start + i + 1;
       const float* qh = q + (i * nq + h) * hd;
-      for (size_t j = 0; j < len; ++j) scores[j] = kernels::Dot(qh, cache.K(layer, j) + kvh * hd, hd) * scale;
-      kernels::Softmax(scores.data(), len);
+      for (size_t j = 0; j < start; ++j) scores[j] = kernels::DotBf16(qh, cache.K(layer, j) + kvh * hd, hd) * scale;
+      for (size_t j = start; j < len; ++j) scores[j] = kernels::Dot(qh, k + (j - start) * row + kvh * hd, hd) * scale;
+      kernels::Softmax(scores, len);
       float* oh = out + (i * nq + h) * hd;
       std::memset(oh, 0, hd * sizeof(float));
-      for (size_t j = 0; j < len; ++j) kernels::Axpy(scores[j], cache.V(layer, j) + kvh * hd, oh, hd);
+      for (size_t j = 0; j < start; ++j) kernels::AxpyBf16(scores[j], cache.V(layer, j) + kvh * hd, oh, hd);
+      for (size_t j = start; j < len; ++j) kernels::Axpy(scores[j], v + (j - start) * row + kvh * hd, oh, hd);
     }
   }
 }

@@ -56,13 +56,15 @@ class TextDecoder {
   const TextConfig& config() const { return c_; }
 
  private:
-  void Attention(size_t layer, const float* q, size_t n, size_t start, KvCache& cache, float* out);
+  void Attention(size_t layer, const float* q, const float* k, const float* v, size_t n, size_t start,
+                 KvCache& cache, float* out);
 
   const TextWeights& w_;
   TextConfig c_;
   MRope rope_;
   // Scratch, grown on demand and then reused (no allocation per token).
   std::vector<float> norm_, q_, k_, v_, attn_, gate_, up_, cos_, sin_;
+  std::vector<float> scores_;  // attention scores: omp_get_max_threads() rows of cache capacity
 };
 
 }  // namespace ecgr1
