@@ -279,6 +279,67 @@ PY
 expect 4 "nothere.ecgr1" -- "$BIN" bench -m "$TMP/nothere.ecgr1"
 expect 2 "" -- "$BIN" bench -m "$TMP/tiny_bf16.ecgr1" -n 1
 
+# --- quantized weights: convert q4, info, interpret, bench, bench --synthetic tiny ----
+"$BIN" convert-weights "$GOLD/model" -o "$TMP/tiny_q4.ecgr1" --type q4 2>"$TMP/err" && ok || bad "convert q4: $(cat "$TMP/err")"
+"$BIN" info --json --tensors "$TMP/tiny_q4.ecgr1" >"$TMP/info_q4.json" && python3 - "$TMP/info_q4.json" <<'PY' && ok || bad "info --json --tensors (q4)"
+import json, sys
+j = json.load(open(sys.argv[1]))
+t = {x["name"]: x["type"] for x in j["tensor_list"]}
+assert len(t) == j["tensors"]
+assert j["provenance"]["weight_type"] == "q4"
+assert t["lm_head.weight"] == "q8" and t["model.language_model.embed_tokens.weight"] == "q4"
+for m in ("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"):
+    assert t["model.language_model.layers.3.%s.weight" % m] == "q4", m
+assert t["model.visual.blocks.0.attn.qkv.weight"] == "bf16" and t["model.visual.patch_embed.proj.weight"] == "bf16"
+assert t["model.ecg_tower.conv1.weight"] == "bf16" and t["model.ecg_projector.2.weight"] == "bf16"
+assert t["model.language_model.norm.weight"] == "f32" and t["model.visual.blocks.0.attn.qkv.bias"] == "f32"
+assert set(j["types"]) == {"f32", "bf16", "q8", "q4"}, j["types"]
+assert j["bits_per_weight"]["text_matrices"] == 4.5, j["bits_per_weight"]
+assert 4.5 < j["bits_per_weight"]["all"] < 8.5, j["bits_per_weight"]
+assert j["types"]["q4"]["nominal_bits_per_weight"] == 4.5 and j["types"]["q8"]["nominal_bits_per_weight"] == 8.5
+assert sum(v["bytes"] for v in j["types"].values()) == j["tensor_bytes"]
+PY
+"$BIN" info --tensors "$TMP/tiny_q4.ecgr1" >"$TMP/info_q4.txt" && grep -q "4.50 for the text decoder" "$TMP/info_q4.txt" &&
+  grep -Eq "lm_head.weight +q8 " "$TMP/info_q4.txt" && ok || bad "info --tensors: $(head -5 "$TMP/info_q4.txt")"
+"$BIN" interpret -m "$TMP/tiny_q4.ecgr1" -p "$PROMPT" -n 4 --json 2>"$TMP/err" >"$TMP/gen_q4.json" &&
+  python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))["tokens"]) == 4' "$TMP/gen_q4.json" && ok || bad "interpret with q4 weights: $(cat "$TMP/err")"
+# bench's bytes per token: the stored bytes of every layer, the final norm, lm_head and one embedding row.
+"$BIN" bench -m "$TMP/tiny_q4.ecgr1" -r 1 -p 16 -n 4 --json >"$TMP/bench_q4.json" 2>"$TMP/err" && python3 - "$TMP/bench_q4.json" "$TMP/info_q4.json" <<'PY' && ok || bad "bench q4: $(cat "$TMP/err")"
+import json, sys
+j = json.load(open(sys.argv[1])); info = json.load(open(sys.argv[2]))
+want = 0
+for x in info["tensor_list"]:
+    n = x["name"]
+    if n.startswith("model.language_model.layers.") or n in ("model.language_model.norm.weight", "lm_head.weight"):
+        want += x["bytes"]
+    if n == "model.language_model.embed_tokens.weight":
+        want += x["bytes"] // x["shape"][0]
+assert j["weight_bytes_per_token"] == want, (j["weight_bytes_per_token"], want)
+assert j["type"] == "q4" and j["synthetic"] is None
+PY
+SHM=$TMP/shm
+mkdir -p "$SHM"
+ECGR1_SYNTHETIC_DIR=$SHM "$BIN" bench --synthetic tiny -r 1 -p 16 -n 4 --json >"$TMP/bench_syn.json" 2>"$TMP/err" &&
+  python3 - "$TMP/bench_syn.json" <<'PY' && ok || bad "bench --synthetic tiny --json: $(cat "$TMP/err")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+for k in ("prefill_tokens_per_s", "decode_tokens_per_s", "weight_bytes_per_token", "bandwidth_bytes_per_s",
+          "decode_ceiling_fraction", "ecg_tower_ms", "vision_ms", "ttft_ms", "peak_rss_bytes", "file_bytes",
+          "synthetic_generation_ms"):
+    assert isinstance(j[k], (int, float)) and j[k] > 0, (k, j[k])
+assert j["type"] == "q4" and j["synthetic"] == "tiny" and j["random_weights"] is True and j["threads"] >= 1
+assert j["shapes"]["vocab"] == 151936 and j["shapes"]["layers"] == 2 and j["ctx"] >= 20 and j["model"] is None
+PY
+[ -z "$(ls -A "$SHM")" ] && ok || bad "bench --synthetic left files behind: $(ls "$SHM")"
+ECGR1_SYNTHETIC_DIR=$SHM "$BIN" bench --synthetic tiny --type bf16 -r 1 -p 16 -n 2 --ctx 2048 >"$TMP/bench_syn.txt" 2>"$TMP/err" &&
+  grep -q "SYNTHETIC tiny: random bf16 weights" "$TMP/bench_syn.txt" && grep -q "KV cache 2048 tokens" "$TMP/bench_syn.txt" &&
+  [ -z "$(ls -A "$SHM")" ] && ok || bad "bench --synthetic tiny --type bf16: $(cat "$TMP/err" "$TMP/bench_syn.txt")"
+expect 2 "" -- "$BIN" bench --synthetic 9b
+expect 2 "not both" -- "$BIN" bench -m "$TMP/tiny_q4.ecgr1" --synthetic tiny
+expect 2 "--type" -- "$BIN" bench -m "$TMP/tiny_q4.ecgr1" --type q8
+expect 2 "too small" -- "$BIN" bench --synthetic 8b --ctx 100
+ECGR1_SYNTHETIC_DIR=$SHM/nope expect 5 "needs" -- "$BIN" bench --synthetic tiny
+
 # --- broken .ecgr1 files ---------------------------------------------------------
 SIZE=$(stat -c %s "$TMP/tiny_bf16.ecgr1")
 for cut in 0 7 64 1000 100000 $((SIZE / 2)) $((SIZE - 1)); do

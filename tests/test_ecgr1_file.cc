@@ -135,7 +135,7 @@ TEST_CASE("round trip: metadata, tensors, bytes, alignment", "[ecgr1file]") {
 
   Ecgr1File f(path);
   CHECK(f.version_major() == 1);
-  CHECK(f.version_minor() == 0);
+  CHECK(f.version_minor() == 1);  // 1.1: q8 and q4
   CHECK(f.metadata() == TestMetadata());
   CHECK(f.file_size() == fs::file_size(path));
   CHECK(f.file_size() % 64 == 0);
@@ -285,7 +285,7 @@ TEST_CASE("damaged directory entries are refused", "[ecgr1file]") {
     const size_t entry = GetU64(good, kDirOffsetAt);
     const size_t dtype_at = entry + 4 + GetU32(good, entry);
     std::string b = good;
-    SetU32(&b, dtype_at, 17);
+    SetU32(&b, dtype_at, 18);  // reserved for block-quantized types (16 = q8, 17 = q4 exist)
     RequireBad(dir, b, "block-quantized");
     SetU32(&b, dtype_at, 1000);
     RequireBad(dir, b, "unknown dtype code 1000");
@@ -315,6 +315,93 @@ TEST_CASE("damaged directory entries are refused", "[ecgr1file]") {
     b[pos + 1] = '1';
     RequireBad(dir, b, "twice");
   }
+}
+
+// Position of the directory entry of tensor `name` and of its fields.
+struct EntryFields {
+  size_t dtype, ndim, dims, offset, nbytes;
+};
+EntryFields FindEntry(const std::string& b, const std::string& name) {
+  size_t at = GetU64(b, kDirOffsetAt);
+  for (uint64_t i = 0; i < GetU64(b, kCountAt); ++i) {
+    const uint32_t len = GetU32(b, at);
+    const size_t dtype = at + 4 + len, ndim = dtype + 4, dims = ndim + 4;
+    const size_t offset = dims + 8 * GetU32(b, ndim);
+    if (b.compare(at + 4, len, name) == 0) return {dtype, ndim, dims, offset, offset + 8};
+    at = offset + 16;
+  }
+  throw std::runtime_error("no entry " + name);
+}
+
+TEST_CASE("quantized tensors: sizes must follow shape and block size", "[ecgr1file][quant]") {
+  TempDir dir;
+  // q8 [17, 64]: 2 row groups (16 rows each, the last padded) x 2 blocks x 544
+  // bytes; q4 [16, 32]: 1 x 1 x 288; u8 [2, 16, 64]: 2048 bytes.
+  const std::string path = dir.File("q.ecgr1");
+  ecgr1::WriteEcgr1(path, TestMetadata(),
+                    {Spec("w.q8", DType::kQ8, {17, 64}, 2176, 1), Spec("w.q4", DType::kQ4, {16, 32}, 288, 2),
+                     Spec("cube", DType::kU8, {2, 16, 64}, 2048, 3)});
+  const std::string good = ReadAll(path);
+  {
+    Ecgr1File f(path);
+    CHECK(f.Find("w.q8")->nbytes == 2176);
+    CHECK(f.Find("w.q4")->nbytes == 288);
+    CHECK(std::vector<uint8_t>(f.Find("w.q4")->data, f.Find("w.q4")->data + 288) == Pattern(288, 2));
+  }
+  const EntryFields q8 = FindEntry(good, "w.q8"), q4 = FindEntry(good, "w.q4"), cube = FindEntry(good, "cube");
+  REQUIRE(GetU64(good, q8.nbytes) == 2176);
+
+  SECTION("nbytes disagrees with the shape and block size") {
+    std::string b = good;
+    SetU64(&b, q8.nbytes, 17 * 64 + 17 * 2 * 2);  // unpadded codes + scales: not the tiled size
+    RequireBad(dir, b, "w.q8': shape [17, 64] of q8 needs 2176 bytes but the directory says 1156");
+    b = good;
+    SetU64(&b, q4.nbytes, 544);  // the q8 size of the same shape
+    RequireBad(dir, b, "needs 288 bytes");
+  }
+  SECTION("rows that are not whole 32-weight blocks") {
+    std::string b = good;
+    SetU64(&b, q8.dims + 8, 48);  // [17, 48]
+    RequireBad(dir, b, "shape [17, 48] does not fit type q8: rows are not whole 32-weight blocks");
+  }
+  SECTION("a quantized tensor that is not 2-D") {
+    std::string b = good;
+    SetU32(&b, cube.dtype, 16);  // u8 [2, 16, 64] relabelled q8
+    RequireBad(dir, b, "'cube': shape [2, 16, 64] does not fit type q8: a q8 tensor must have 2 dimensions");
+    SetU32(&b, cube.dtype, 17);
+    RequireBad(dir, b, "a q4 tensor must have 2 dimensions");
+  }
+  SECTION("the writer refuses them too") {
+    const std::string out = dir.File("bad.ecgr1");
+    CHECK_THROWS_WITH(ecgr1::WriteEcgr1(out, TestMetadata(), {Spec("x", DType::kQ8, {16, 48}, 0, 0)}),
+                      Catch::Contains("rows are not whole 32-weight blocks"));
+    CHECK_THROWS_WITH(ecgr1::WriteEcgr1(out, TestMetadata(), {Spec("x", DType::kQ4, {2, 16, 64}, 0, 0)}),
+                      Catch::Contains("must have 2 dimensions"));
+    CHECK(!fs::exists(out));
+  }
+}
+
+TEST_CASE("the mapped writer writes the same bytes and leaves nothing behind", "[ecgr1file]") {
+  TempDir dir;
+  const std::string a = dir.File("a.ecgr1"), b = dir.File("b.ecgr1");
+  int calls = 0;
+  std::vector<uint64_t> done;
+  ecgr1::WriteEcgr1(a, TestMetadata(), TestTensors());
+  ecgr1::WriteEcgr1Mapped(b, TestMetadata(), TestTensors(&calls), [&](uint64_t d, uint64_t) { done.push_back(d); });
+  CHECK(calls == 3);
+  CHECK(done.back() == 24 + 10 + 32);
+  CHECK(ReadAll(a) == ReadAll(b));
+  CHECK(Ecgr1File(b).tensors().size() == 3);
+  CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 2);
+  ecgr1::WriteEcgr1Mapped(b, {{"a", 1}}, {Spec("z", DType::kF32, {0, 7}, 0, 0)});  // empty data section
+  CHECK(Ecgr1File(b).Find("z")->nbytes == 0);
+
+  const std::string c = dir.File("c.ecgr1");
+  std::vector<ecgr1::Ecgr1TensorSpec> specs = TestTensors();
+  specs[2].fill = [](uint8_t*, uint64_t) { throw Error(ExitCode::kBadModel, "source tensor unreadable"); };
+  CHECK_THROWS_WITH(ecgr1::WriteEcgr1Mapped(c, TestMetadata(), specs), "source tensor unreadable");
+  CHECK(!fs::exists(c));
+  CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 2);
 }
 
 TEST_CASE("every header and directory byte flipped: error or success, never a crash", "[ecgr1file]") {

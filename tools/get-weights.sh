@@ -3,7 +3,8 @@
 # and convert it to weights/ECG-R1-8B-RL.ecgr1. Run it yourself when you want
 # the real model; nothing in the build or at run time downloads anything.
 #
-# Usage: tools/get-weights.sh [--type bf16|f32] [--dir DOWNLOAD_DIR]
+# Usage: tools/get-weights.sh [--type bf16|f32|q8|q4] [--dir DOWNLOAD_DIR]
+# (--type: see "Weight types" in README.md; q8 is about 10 GB, q4 about 6.3 GB)
 # Needs: the `huggingface-cli` (pip install -U huggingface_hub) or `git lfs`,
 # about 36 GB of free disk (download + converted file), and a built ecgr1
 # (make build).
@@ -15,7 +16,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --type) TYPE=$2; shift 2 ;;
     --dir) DIR=$2; shift 2 ;;
-    *) echo "usage: $0 [--type bf16|f32] [--dir DOWNLOAD_DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--type bf16|f32|q8|q4] [--dir DOWNLOAD_DIR]" >&2; exit 2 ;;
   esac
 done
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

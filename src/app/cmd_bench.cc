@@ -1,20 +1,27 @@
-// cmd_bench.cc — `ecgr1 bench -m MODEL`: speed and memory, measured honestly.
+// cmd_bench.cc — `ecgr1 bench -m MODEL | --synthetic 8b [--type q4]`: speed
+// and memory, measured honestly.
 //
-// On a model file: prefill tokens/s at -p tokens, decode tokens/s over -n
-// tokens, ECG-tower time for one 12 x 5000 record, vision-encoder time for a
-// maximum-budget image (768 merged tokens), time to first token for a
-// signal + image prompt, peak RSS, and the machine's measured read bandwidth
-// with the resulting fraction of the decode ceiling (bandwidth / bytes of
-// weights read per token). Each timing is repeated -r times: median and spread.
-// Inputs are synthetic (random token ids, a sine-and-noise ECG, a noise image):
-// speed does not depend on what the numbers mean.
+// On a model file, or on a synthetic one (random weights of the real shapes,
+// generated in memory in the requested type; convert/synthetic.h): prefill
+// tokens/s at -p tokens, decode tokens/s over -n tokens, ECG-tower time for
+// one 12 x 5000 record, vision-encoder time for a maximum-budget image (768
+// merged tokens), time to first token for a signal + image prompt, peak RSS
+// (VmHWM; reset after a synthetic model is generated, so only its use counts),
+// and the machine's measured read bandwidth with the resulting fraction of the
+// decode ceiling (bandwidth / stored bytes of weights read per token). Every
+// session gets a KV cache of --ctx tokens (default: enough for each run).
+// Each timing is repeated -r times: median and spread. Inputs are synthetic
+// (random token ids, a sine-and-noise ECG, a noise image): speed does not
+// depend on what the numbers mean.
 #include <omp.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <random>
 #include <string>
@@ -25,10 +32,12 @@
 #include "app/commands.h"
 #include "base/error.h"
 #include "base/memory_bandwidth.h"
+#include "convert/synthetic.h"
 #include "engine/ecg_inputs.h"
 #include "engine/image_inputs.h"
 #include "engine/model.h"
 #include "engine/session.h"
+#include "model/tensor_table.h"
 #include "preprocess/image_preprocess.h"
 #include "text/prompt.h"
 
@@ -36,8 +45,8 @@ namespace ecgr1 {
 namespace {
 
 struct BenchFlags {
-  std::string model;
-  int threads = 0, reps = 3, prompt = 512, decode = 128;
+  std::string model, synthetic, type;
+  int threads = 0, reps = 3, prompt = 512, decode = 128, ctx = 0;
   bool json = false;
 };
 
@@ -75,16 +84,44 @@ PromptPlan RandomPrompt(const Model& model, int n, uint32_t seed) {
   return p;
 }
 
-// Bytes of weights one decode step reads: every text-decoder layer, the final
-// norm and lm_head (the embedding contributes one row, not counted).
+// Bytes of weights one decode step reads, as stored: every text-decoder layer
+// (matrices and norms), the final norm, lm_head, and one embedding row (all
+// of the embedding when it is lm_head too).
 uint64_t WeightBytesPerToken(const Model& model) {
   uint64_t b = 0;
+  const TensorView* embed = nullptr;
+  bool lm_head = false;
   for (const TensorView& t : model.file().tensors()) {
-    const std::string& n = t.name;
-    if (n.rfind("model.language_model.layers.", 0) == 0 || n == "model.language_model.norm.weight" || n == "lm_head.weight")
-      b += t.nbytes;
+    switch (PartOf(t.name)) {
+      case TensorPart::kTextLayerMatrix:
+      case TensorPart::kTextVector:
+        b += t.nbytes;
+        break;
+      case TensorPart::kLmHead:
+        b += t.nbytes;
+        lm_head = true;
+        break;
+      case TensorPart::kEmbedding:
+        embed = &t;
+        break;
+      default:
+        break;
+    }
   }
+  if (embed != nullptr) b += lm_head ? embed->nbytes / std::max<uint64_t>(1, embed->dim(0)) : embed->nbytes;
   return b;
+}
+
+// The weight type the file was made for: provenance.weight_type, else the
+// type of the first text-decoder matrix.
+std::string WeightType(const Model& model) {
+  const nlohmann::json& m = model.file().metadata();
+  if (m.contains("provenance") && m["provenance"].is_object() && m["provenance"].contains("weight_type") &&
+      m["provenance"]["weight_type"].is_string())
+    return m["provenance"]["weight_type"].get<std::string>();
+  for (const TensorView& t : model.file().tensors())
+    if (PartOf(t.name) == TensorPart::kTextLayerMatrix) return Info(t.dtype).name;
+  return "?";
 }
 
 EcgTowerInput SyntheticEcg(const Model& model) {
@@ -114,20 +151,86 @@ ImageInput SyntheticImage(const Model& model) {
   return in;
 }
 
+// The process's peak resident set (VmHWM), in bytes.
 double PeakRssBytes() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) * 1024.0;
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_maxrss) * 1024.0;
 }
 
+// Resets the peak to the current resident set (Linux: clear_refs 5), so that
+// generating a synthetic model does not count; false if not possible.
+bool ResetPeakRss() {
+  std::ofstream f("/proc/self/clear_refs");
+  f << "5";
+  f.flush();
+  return f.good();
+}
+
+// A one-line progress bar for the synthetic model's generation (stderr, tty only).
+void Progress(uint64_t done, uint64_t total) {
+  static int last = -1;
+  const int pct = total == 0 ? 100 : static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total));
+  if (pct == last) return;
+  last = pct;
+  std::fprintf(stderr, "\rgenerating the synthetic model: %3d%% %.1f/%.1f GB", pct, static_cast<double>(done) / 1e9,
+               static_cast<double>(total) / 1e9);
+  if (done >= total) std::fputc('\n', stderr);
+  std::fflush(stderr);
+}
+
 int Run(const BenchFlags& f) {
   SetThreads(f.threads);
+  if (!f.synthetic.empty() && !f.model.empty())
+    Fail(ExitCode::kUsage, "bench: give a model file (-m) or --synthetic, not both");
+  if (f.synthetic.empty() && !f.type.empty())
+    Fail(ExitCode::kUsage, "bench: --type chooses the weights of a --synthetic model; a model file has its own");
+  if (f.ctx > 0 && f.ctx < std::max(f.prompt + 1, 16 + f.decode))
+    Fail(ExitCode::kUsage, "bench: --ctx %d is too small: prefill needs %d, decode %d tokens", f.ctx, f.prompt + 1,
+         16 + f.decode);
   const auto t_load = Clock::now();
-  const Model model(FindModel(f.model));
+  SyntheticModel synthetic;
+  std::unique_ptr<Model> loaded;
+  bool peak_reset = false;
+  if (!f.synthetic.empty()) {
+    const DType type = FindDTypeByName(f.type.empty() ? "q4" : f.type)->type;  // CLI admits only known names
+    synthetic = MakeSyntheticModel(f.synthetic, type, ::isatty(STDERR_FILENO) && !f.json ? Progress : ProgressFn());
+    peak_reset = ResetPeakRss();
+  } else {
+    loaded = std::make_unique<Model>(FindModel(f.model));
+  }
+  const Model& model = synthetic.model ? *synthetic.model : *loaded;
   model.file().Prefetch();
-  const double load_ms = MsSince(t_load);
+  const double load_ms = MsSince(t_load) - synthetic.generate_ms;  // opening (and prefetching) the file
   const int threads = f.threads > 0 ? f.threads : omp_get_max_threads();
   const int reps = std::max(1, f.reps);
+  const bool ecg = model.config().has_ecg, vision = model.config().has_vision;
+
+  // The signal + image prompt (for the time to first token), built first: the
+  // KV cache capacity must hold it as well as -p and 16 + -n tokens.
+  const std::vector<EcgTowerInput> ecgs = ecg ? std::vector<EcgTowerInput>{SyntheticEcg(model)} : std::vector<EcgTowerInput>{};
+  const std::vector<ImageInput> images = vision ? std::vector<ImageInput>{SyntheticImage(model)} : std::vector<ImageInput>{};
+  PromptPlan plan;
+  if (ecg || vision) {
+    PromptInputs in;
+    in.n_ecg = static_cast<int>(ecgs.size());
+    in.ecg_tokens = static_cast<int>(model.config().ecg.tokens());
+    for (const ImageInput& im : images) in.image_grids.push_back(im.merged_grid(static_cast<int>(model.config().vision.merge)));
+    const std::vector<ChatMessage> messages =
+        WithDefaultSystem({{"user", DefaultUserText("", in.n_ecg, static_cast<int>(images.size()))}});
+    plan = BuildPrompt(model.tokenizer(), messages, in);
+  }
+  const size_t need_prefill = static_cast<size_t>(f.prompt) + 1, need_decode = 16 + static_cast<size_t>(f.decode);
+  const size_t need_ttft = (ecg || vision) ? plan.ids.size() + 1 : 0;
+  size_t ctx = static_cast<size_t>(f.ctx);
+  if (ctx == 0) ctx = std::max({static_cast<size_t>(f.prompt + f.decode), need_prefill, need_decode, need_ttft});
+  if (ctx < std::max({need_prefill, need_decode, need_ttft}))
+    Fail(ExitCode::kUsage, "bench: --ctx %zu is too small: prefill needs %zu, decode %zu, the signal + image prompt %zu tokens",
+         ctx, need_prefill, need_decode, need_ttft);
 
   // Prefill at -p tokens and decode over -n tokens (greedy, no stop token).
   std::vector<double> prefill, decode;
@@ -135,13 +238,13 @@ int Run(const BenchFlags& f) {
   opt.stop_ids = {-1};
   for (int r = 0; r < reps; ++r) {
     {
-      Session s(model, static_cast<size_t>(f.prompt) + 1);
+      Session s(model, ctx);
       opt.max_new_tokens = 1;
       const GenerateResult g = s.Generate(RandomPrompt(model, f.prompt, 100 + r), opt);
       prefill.push_back(1000.0 * f.prompt / g.prefill_ms);
     }
     {
-      Session s(model, 16 + static_cast<size_t>(f.decode));
+      Session s(model, ctx);
       opt.max_new_tokens = f.decode;
       const GenerateResult g = s.Generate(RandomPrompt(model, 16, 200 + r), opt);
       if (g.tokens.size() >= 2) decode.push_back(1000.0 * static_cast<double>(g.tokens.size() - 1) / g.decode_ms);
@@ -150,17 +253,7 @@ int Run(const BenchFlags& f) {
 
   // ECG tower, vision encoder, and time to first token for a signal + image prompt.
   std::vector<double> ecg_ms, vision_ms, ttft_ms;
-  const bool ecg = model.config().has_ecg, vision = model.config().has_vision;
   if (ecg || vision) {
-    const std::vector<EcgTowerInput> ecgs = ecg ? std::vector<EcgTowerInput>{SyntheticEcg(model)} : std::vector<EcgTowerInput>{};
-    const std::vector<ImageInput> images = vision ? std::vector<ImageInput>{SyntheticImage(model)} : std::vector<ImageInput>{};
-    PromptInputs in;
-    in.n_ecg = static_cast<int>(ecgs.size());
-    in.ecg_tokens = static_cast<int>(model.config().ecg.tokens());
-    for (const ImageInput& im : images) in.image_grids.push_back(im.merged_grid(static_cast<int>(model.config().vision.merge)));
-    const std::vector<ChatMessage> messages =
-        WithDefaultSystem({{"user", DefaultUserText("", in.n_ecg, static_cast<int>(images.size()))}});
-    const PromptPlan plan = BuildPrompt(model.tokenizer(), messages, in);
     const size_t hidden = static_cast<size_t>(model.config().text.hidden);
     for (int r = 0; r < reps; ++r) {
       const auto t0 = Clock::now();
@@ -180,7 +273,7 @@ int Run(const BenchFlags& f) {
         if (!rows.empty()) ScatterEcgRows(plan, rows, hidden, e);
         if (!vis.empty()) ScatterImageRows(plan, vis, hidden, e);
       };
-      Session s(model, plan.ids.size() + 1);
+      Session s(model, ctx);
       s.Generate(plan, o);
       ttft_ms.push_back(MsSince(t0));
     }
@@ -192,19 +285,29 @@ int Run(const BenchFlags& f) {
   const Spread pf = SpreadOf(prefill), dc = SpreadOf(decode);
   const double ceiling = bytes_per_token > 0 ? bandwidth / bytes_per_token : NAN;
   const double fraction = ceiling > 0 ? dc.median / ceiling : NAN;
-  const TextConfig& tc = model.config().text;
-  std::string types;
-  for (const TensorView& t : model.file().tensors())
-    if (t.name == "lm_head.weight") types = Info(t.dtype).name;
+  const ModelConfig& mc = model.config();
+  const TextConfig& tc = mc.text;
+  const std::string type = WeightType(model);
+  const bool is_synthetic = synthetic.model != nullptr;
   if (f.json) {
+    nlohmann::json shapes = {{"hidden", tc.hidden}, {"layers", tc.layers}, {"heads", tc.heads},
+                             {"kv_heads", tc.kv_heads}, {"head_dim", tc.head_dim}, {"intermediate", tc.intermediate},
+                             {"vocab", tc.vocab}};
+    if (vision)
+      shapes["vision"] = {{"depth", mc.vision.depth}, {"hidden", mc.vision.hidden}, {"heads", mc.vision.heads},
+                          {"intermediate", mc.vision.intermediate}};
+    if (ecg) shapes["ecg"] = {{"width", mc.ecg.width}, {"layers", mc.ecg.layers}, {"head_width", mc.ecg.head_width}};
     const nlohmann::json j = {
-        {"model", model.path()},
+        {"model", is_synthetic ? nlohmann::json(nullptr) : nlohmann::json(model.path())},
+        {"synthetic", is_synthetic ? nlohmann::json(synthetic.size) : nlohmann::json(nullptr)},
+        {"synthetic_generation_ms", is_synthetic ? nlohmann::json(synthetic.generate_ms) : nlohmann::json(nullptr)},
         {"random_weights", model.random_weights()},
-        {"weight_type", types},
+        {"type", type},
+        {"weight_type", type},
         {"threads", threads},
         {"repetitions", reps},
-        {"shapes", {{"hidden", tc.hidden}, {"layers", tc.layers}, {"heads", tc.heads}, {"kv_heads", tc.kv_heads},
-                    {"intermediate", tc.intermediate}, {"vocab", tc.vocab}}},
+        {"ctx", ctx},
+        {"shapes", shapes},
         {"load_ms", load_ms},
         {"prefill_tokens", f.prompt},
         {"prefill_tokens_per_s", pf.median},
@@ -221,23 +324,34 @@ int Run(const BenchFlags& f) {
         {"vision_tokens", vision ? nlohmann::json(768) : nlohmann::json(nullptr)},
         {"ttft_ms", (ecg || vision) ? nlohmann::json(SpreadOf(ttft_ms).median) : nlohmann::json(nullptr)},
         {"peak_rss_bytes", peak_rss},
+        {"peak_rss_includes_generation", is_synthetic && !peak_reset},
         {"file_bytes", model.file().file_size()},
     };
     std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
-  std::printf("model         %s (%s weights%s), %d threads, %d repetitions (median [min-max])\n", model.path().c_str(),
-              types.c_str(), model.random_weights() ? ", RANDOM" : "", threads, reps);
+  if (is_synthetic)
+    std::printf("model         SYNTHETIC %s: random %s weights of the real shapes (%lld layers, d %lld, vocab %lld), "
+                "%.2f GB generated in %.1f s in %s (deleted)\n",
+                synthetic.size.c_str(), type.c_str(), (long long)tc.layers, (long long)tc.hidden, (long long)tc.vocab,
+                static_cast<double>(synthetic.file_bytes) / 1e9, synthetic.generate_ms / 1e3, synthetic.folder.c_str());
+  else
+    std::printf("model         %s (%s weights%s)\n", model.path().c_str(), type.c_str(),
+                model.random_weights() ? ", RANDOM" : "");
+  std::printf("run           %d threads, %d repetitions (median [min-max]), KV cache %zu tokens\n", threads, reps, ctx);
   std::printf("prefill       %.1f tokens/s at %d tokens [%.1f-%.1f]\n", pf.median, f.prompt, pf.min, pf.max);
   std::printf("decode        %.2f tokens/s over %d tokens [%.2f-%.2f]\n", dc.median, f.decode, dc.min, dc.max);
   std::printf("ceiling       %.2f tokens/s = %.1f GB/s read bandwidth / %.1f MB of weights per token: %.0f %% reached%s\n",
               ceiling, bandwidth / 1e9, bytes_per_token / 1e6, 100 * fraction,
-              fraction > 1 ? " (the weights fit in the caches: the memory ceiling does not bind)" : "");
+              fraction <= 1 ? ""
+              : bytes_per_token < 64e6 ? " (the weights fit in the caches: the memory ceiling does not bind)"
+                                       : " (above 100 %: the bandwidth measured low; was the machine busy?)");
   if (ecg) std::printf("ECG tower     %.1f ms (12 x 5000 samples)\n", SpreadOf(ecg_ms).median);
   if (vision) std::printf("vision        %.1f ms (768 merged image tokens)\n", SpreadOf(vision_ms).median);
   if (ecg || vision) std::printf("first token   %.1f ms (signal + image prompt, from the encoders on)\n", SpreadOf(ttft_ms).median);
-  std::printf("memory        peak RSS %.1f MB (file %.1f MB), load %.0f ms\n", peak_rss / 1e6,
-              static_cast<double>(model.file().file_size()) / 1e6, load_ms);
+  std::printf("memory        peak RSS %.1f MB (file %.1f MB%s), load %.0f ms\n", peak_rss / 1e6,
+              static_cast<double>(model.file().file_size()) / 1e6,
+              is_synthetic && !peak_reset ? "; the peak includes generating the synthetic model" : "", load_ms);
   return 0;
 }
 
@@ -249,6 +363,14 @@ Command AddBenchCommand(CLI::App& app) {
       "bench", "Measure speed and memory of a model: prefill, decode (and its share of the memory-bandwidth "
                "ceiling), ECG tower, vision encoder, time to first token, peak RSS");
   sub->add_option("-m,--model", f->model, "Model file (.ecgr1); default: $ECGR1_MODEL, then weights/");
+  sub->add_option("--synthetic", f->synthetic,
+                  "Instead of a file: random weights of the real ECG-R1-8B shapes (8b) or a tiny test model (tiny), "
+                  "generated in memory (a temporary file in /dev/shm, deleted at once)")
+      ->check(CLI::IsMember(SyntheticSizes()));
+  sub->add_option("--type", f->type, "Weight type of the --synthetic model (default q4), stored by convert-weights' policy")
+      ->check(CLI::IsMember({"f32", "bf16", "q8", "q4"}));
+  sub->add_option("--ctx", f->ctx, "KV cache capacity in tokens (default: enough for each run, at least -p + -n)")
+      ->check(CLI::Range(0, 1 << 20));
   sub->add_option("-t,--threads", f->threads, "Threads (default: all cores)")->check(CLI::Range(0, 1024));
   sub->add_option("-r,--repetitions", f->reps, "Repetitions of each timing (median and spread)")
       ->check(CLI::Range(1, 1000));

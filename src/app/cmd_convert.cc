@@ -1,4 +1,4 @@
-// cmd_convert.cc — `ecgr1 convert-weights DIR -o FILE [--type f32|bf16] [--ecg-tower FILE.pt]`.
+// cmd_convert.cc — `ecgr1 convert-weights DIR -o FILE [--type f32|bf16|q8|q4] [--ecg-tower FILE.pt]`.
 #include <unistd.h>
 
 #include <chrono>
@@ -39,7 +39,7 @@ class ProgressBar {
 int Run(const ConvertFlags& f) {
   SetThreads(f.threads);
   ConvertOptions opt;
-  opt.type = f.type == "f32" ? DType::kF32 : DType::kBF16;
+  opt.type = FindDTypeByName(f.type)->type;  // one of the names the flag admits
   opt.random_weights = f.random_weights;
   opt.ecg_tower_pt = f.ecg_tower;
   auto bar = std::make_shared<ProgressBar>();
@@ -60,8 +60,10 @@ Command AddConvertCommand(CLI::App& app) {
       "convert-weights", "Convert a Hugging Face ECG-R1 checkpoint folder (safetensors + config + tokenizer) to .ecgr1");
   sub->add_option("checkpoint", f->dir, "Checkpoint folder (config.json, tokenizer.json, *.safetensors)")->required();
   sub->add_option("-o,--output", f->out, "Output .ecgr1 file (written atomically)")->required();
-  sub->add_option("--type", f->type, "Weight type for matrices (norms and biases stay f32)")
-      ->check(CLI::IsMember({"f32", "bf16"}))
+  sub->add_option("--type", f->type,
+                  "Weight type: f32 or bf16 for every matrix; q8 or q4 for the text decoder's matrices and "
+                  "embedding (lm_head q8; vision encoder, ECG tower and projector bf16). Norms and biases stay f32")
+      ->check(CLI::IsMember({"f32", "bf16", "q8", "q4"}))
       ->capture_default_str();
   sub->add_option("--ecg-tower", f->ecg_tower,
                   "ECG-CoCa torch.save checkpoint (.pt) to take the ECG tower from (its module.ecg.* tensors) "

@@ -1,5 +1,7 @@
 #include "base/atomic_file.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -56,7 +58,7 @@ void RemovePendingOutputs() {
 AtomicOutputFile::AtomicOutputFile(const std::string& path) : path_(path) {
   tmp_path_ = path + ".tmp." + std::to_string(::getpid());
   Register(tmp_path_);
-  f_ = std::fopen(tmp_path_.c_str(), "wb");
+  f_ = std::fopen(tmp_path_.c_str(), "w+b");  // readable too: MapRest maps it shared
   if (f_ == nullptr) {
     const int e = errno;
     Unregister(tmp_path_);
@@ -65,6 +67,7 @@ AtomicOutputFile::AtomicOutputFile(const std::string& path) : path_(path) {
 }
 
 AtomicOutputFile::~AtomicOutputFile() {
+  Unmap();
   if (f_ != nullptr) std::fclose(f_);
   if (!committed_) ::unlink(tmp_path_.c_str());
   Unregister(tmp_path_);
@@ -86,7 +89,35 @@ void AtomicOutputFile::WriteZeros(size_t n) {
   }
 }
 
+uint8_t* AtomicOutputFile::MapRest(uint64_t size) {
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  if (map_ != nullptr || offset_ % page != 0 || size < offset_)
+    Fail(ExitCode::kInternal, "%s: cannot map bytes %llu.. of %llu for writing", path_.c_str(),
+         static_cast<unsigned long long>(offset_), static_cast<unsigned long long>(size));
+  if (std::fflush(f_) != 0) Fail(ExitCode::kOutput, "%s: write failed: %s", path_.c_str(), std::strerror(errno));
+  const int fd = fileno(f_);
+  const int rc = ::posix_fallocate(fd, 0, static_cast<off_t>(size));
+  if (rc == ENOSPC || rc == EFBIG)
+    Fail(ExitCode::kOutput, "%s: no room for %.2f GB: %s", path_.c_str(), static_cast<double>(size) / 1e9,
+         std::strerror(rc));
+  if (::ftruncate(fd, static_cast<off_t>(size)) != 0)  // where fallocate is not supported
+    Fail(ExitCode::kOutput, "%s: cannot grow to %llu bytes: %s", path_.c_str(), static_cast<unsigned long long>(size),
+         std::strerror(errno));
+  if (size == offset_) return nullptr;
+  void* p = ::mmap(nullptr, size - offset_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, static_cast<off_t>(offset_));
+  if (p == MAP_FAILED) Fail(ExitCode::kOutput, "%s: cannot map for writing: %s", path_.c_str(), std::strerror(errno));
+  map_ = p;
+  map_bytes_ = size - offset_;
+  return static_cast<uint8_t*>(p);
+}
+
+void AtomicOutputFile::Unmap() {
+  if (map_ != nullptr) ::munmap(map_, map_bytes_);
+  map_ = nullptr;
+}
+
 void AtomicOutputFile::Commit() {
+  Unmap();
   if (std::fflush(f_) != 0 || ::fsync(fileno(f_)) != 0)
     Fail(ExitCode::kOutput, "%s: write failed: %s", path_.c_str(), std::strerror(errno));
   const int rc = std::fclose(f_);

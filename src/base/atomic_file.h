@@ -6,6 +6,7 @@
 // removed, so a failed command never leaves a partial output behind.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -22,6 +23,13 @@ class AtomicOutputFile {
   void Write(const void* data, size_t n);
   void WriteZeros(size_t n);
   uint64_t offset() const { return offset_; }
+  // Grows the file to `size` bytes of zeros (space reserved with
+  // posix_fallocate where the file system can, so a full disk is an error
+  // here, not a SIGBUS later) and maps [offset(), size) for writing;
+  // offset() must be a multiple of the page size. The bytes written through
+  // the pointer are part of the file; the mapping ends at Commit() or with
+  // the object. Call at most once, and Write nothing after it.
+  uint8_t* MapRest(uint64_t size);
   // Flushes, fsyncs and renames into place.
   void Commit();
 
@@ -29,6 +37,9 @@ class AtomicOutputFile {
   std::string path_, tmp_path_;
   FILE* f_ = nullptr;
   uint64_t offset_ = 0;
+  void* map_ = nullptr;
+  size_t map_bytes_ = 0;
+  void Unmap();
   bool committed_ = false;
 };
 

@@ -1,7 +1,9 @@
 #include "convert/convert.h"
 
+#include <omp.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <set>
@@ -17,6 +19,7 @@
 #include "io/torch_pt.h"
 #include "model/config.h"
 #include "model/tensor_table.h"
+#include "quant/tiled_quant.h"
 #include "text/prompt.h"
 #include "text/tokenizer.h"
 
@@ -57,8 +60,72 @@ float ReadElement(const TensorView& t, uint64_t i) {
   }
 }
 
-// Copies/converts a source tensor into `dst` in type `to`.
+// Elements [first, first + n) of `t` as f32.
+void ReadElements(const TensorView& t, uint64_t first, size_t n, float* out) {
+  switch (t.dtype) {
+    case DType::kF32:
+      std::memcpy(out, t.data + 4 * first, 4 * n);
+      break;
+    case DType::kBF16:
+      for (size_t i = 0; i < n; ++i) {
+        uint16_t h;
+        std::memcpy(&h, t.data + 2 * (first + i), 2);
+        out[i] = Bf16ToF32(h);
+      }
+      break;
+    default:
+      for (size_t i = 0; i < n; ++i) out[i] = ReadElement(t, first + i);
+  }
+}
+
+// q8 / q4: each 16-row group is read as f32 and quantized on its own, the
+// groups in parallel. Nothing in the parallel region throws.
+void QuantizeTensor(const TensorView& src, DType to, uint8_t* dst) {
+  const size_t rows = static_cast<size_t>(src.shape[0]), cols = static_cast<size_t>(src.shape[1]);
+  const size_t group_bytes = quant::RowGroupBytes(to, cols);
+  const long long groups = static_cast<long long>(quant::RowGroups(rows));
+  const size_t threads = static_cast<size_t>(std::max(1, omp_get_max_threads()));
+  std::vector<float> buf(threads * quant::kTileRows * cols);
+#pragma omp parallel num_threads(static_cast<int>(threads)) if (groups > 1)
+  {
+    float* w = buf.data() + static_cast<size_t>(omp_get_thread_num()) * quant::kTileRows * cols;
+#pragma omp for schedule(dynamic, 8)
+    for (long long g = 0; g < groups; ++g) {
+      const size_t r0 = static_cast<size_t>(g) * quant::kTileRows;
+      const size_t n = std::min(quant::kTileRows, rows - r0);
+      ReadElements(src, static_cast<uint64_t>(r0) * cols, n * cols, w);
+      quant::QuantizeRowGroup(to, w, n, cols, 0, dst + static_cast<size_t>(g) * group_bytes);
+    }
+  }
+}
+
+}  // namespace
+
+DType StoredType(const ExpectedTensor& e, const std::vector<uint64_t>& shape, DType requested,
+                 bool tied_embeddings) {
+  if (e.role == TensorRole::kVector) return DType::kF32;
+  if (!quant::IsTiled(requested)) return requested;
+  DType t = DType::kBF16;
+  switch (PartOf(e.name)) {
+    case TensorPart::kTextLayerMatrix:
+      t = requested;
+      break;
+    case TensorPart::kEmbedding:
+      t = tied_embeddings ? DType::kQ8 : requested;  // tied: it is lm_head too
+      break;
+    case TensorPart::kLmHead:
+      t = DType::kQ8;
+      break;
+    default:  // vision encoder, ECG tower, ECG projector
+      break;
+  }
+  uint64_t bytes = 0;
+  if (quant::IsTiled(t) && !TensorBytes(t, shape, &bytes)) t = DType::kBF16;  // not 2-D or not whole blocks
+  return t;
+}
+
 void ConvertTensor(const TensorView& src, DType to, uint8_t* dst) {
+  if (quant::IsTiled(to)) return QuantizeTensor(src, to, dst);
   const uint64_t n = src.numel();
   if (src.dtype == to) {
     std::memcpy(dst, src.data, src.nbytes);
@@ -80,11 +147,9 @@ void ConvertTensor(const TensorView& src, DType to, uint8_t* dst) {
   }
 }
 
-}  // namespace
-
 ConvertSummary ConvertCheckpoint(const std::string& dir, const std::string& out, const ConvertOptions& opt) {
-  if (opt.type != DType::kF32 && opt.type != DType::kBF16)
-    Fail(ExitCode::kUsage, "convert-weights: --type must be f32 or bf16");
+  if (opt.type != DType::kF32 && opt.type != DType::kBF16 && !quant::IsTiled(opt.type))
+    Fail(ExitCode::kUsage, "convert-weights: --type must be f32, bf16, q8 or q4");
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     Fail(ExitCode::kBadModel, "%s: not a checkpoint folder", dir.c_str());
@@ -169,13 +234,16 @@ ConvertSummary ConvertCheckpoint(const std::string& dir, const std::string& out,
            src_file.c_str(), src_name.c_str(), Info(t->dtype).name);
     Ecgr1TensorSpec s;
     s.name = e.name;
-    s.dtype = e.role == TensorRole::kVector ? DType::kF32 : opt.type;
+    s.dtype = StoredType(e, t->shape, opt.type, config.text.tie_word_embeddings);
     s.shape = t->shape;
     const TensorView* src = t;
     const DType to = s.dtype;
     s.fill = [src, to](uint8_t* dst, uint64_t) { ConvertTensor(*src, to, dst); };
     uint64_t b = 0;
-    BytesOf(s.dtype, t->numel(), &b);
+    std::string why;
+    if (!TensorBytes(s.dtype, s.shape, &b, &why))
+      Fail(ExitCode::kBadModel, "%s: tensor %s of shape %s cannot be stored as %s: %s", src_file.c_str(),
+           src_name.c_str(), ShapeString(s.shape).c_str(), Info(s.dtype).name, why.c_str());
     total += b;
     specs.push_back(std::move(s));
   }

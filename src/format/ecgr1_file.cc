@@ -22,7 +22,7 @@ constexpr uint8_t kMagic[8] = {'E', 'C', 'G', 'R', '1', '\r', '\n', 0x1a};
 constexpr uint32_t kMajor = 1;
 constexpr uint32_t kMinor = 1;  // 1.1: q8 and q4 tensors
 constexpr uint64_t kHeaderBytes = 128;
-constexpr uint64_t kDataStartAlign = 4096;  // what the writer uses; readers need only 64
+constexpr uint64_t kDataStartAlign = 4096;  // what the writer uses (a page: WriteEcgr1Mapped maps from there); readers need only 64
 constexpr uint64_t kMaxNameBytes = 4096;
 constexpr uint32_t kMaxDims = 8;
 // Smallest directory entry: name_len + 1-byte name + dtype + ndim + offset + nbytes.
@@ -329,6 +329,32 @@ void WriteEcgr1(const std::string& path, const json& metadata, const std::vector
     if (progress) progress(done, total);
   }
   out.WriteZeros(h.data_offset + h.data_size - out.offset());
+  out.Commit();
+}
+
+void WriteEcgr1Mapped(const std::string& path, const json& metadata, const std::vector<Ecgr1TensorSpec>& tensors,
+                      const ProgressFn& progress) {
+  const Plan plan = MakePlan(path, metadata, tensors);
+  const Header& h = plan.header;
+  uint64_t total = 0;
+  for (uint64_t b : plan.nbytes) total += b;
+
+  AtomicOutputFile out(path);
+  const std::string header = EncodeHeader(h);
+  out.Write(header.data(), header.size());
+  out.Write(plan.metadata.data(), plan.metadata.size());
+  out.Write(plan.directory.data(), plan.directory.size());
+  out.WriteZeros(h.data_offset - out.offset());  // data_offset is a multiple of the page size (kDataStartAlign)
+  uint8_t* data = out.MapRest(h.data_offset + h.data_size);
+  if (progress) progress(0, total);
+  uint64_t done = 0;
+  static uint8_t empty[1];
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const uint64_t n = plan.nbytes[i];
+    tensors[i].fill(n > 0 ? data + plan.offsets[i] : empty, n);
+    done += n;
+    if (progress) progress(done, total);
+  }
   out.Commit();
 }
 

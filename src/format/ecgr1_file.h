@@ -41,6 +41,13 @@ using ProgressFn = std::function<void(uint64_t, uint64_t)>;
 void WriteEcgr1(const std::string& path, const nlohmann::json& metadata,
                 const std::vector<Ecgr1TensorSpec>& tensors, const ProgressFn& progress = nullptr);
 
+// The same file, written in place: the file is grown to its full size and
+// memory-mapped, and each fill() writes straight into the mapping (zeros
+// before it runs; no buffer, no copy). For files in memory (tmpfs), where it
+// is several times faster; the whole file's room is reserved first.
+void WriteEcgr1Mapped(const std::string& path, const nlohmann::json& metadata,
+                      const std::vector<Ecgr1TensorSpec>& tensors, const ProgressFn& progress = nullptr);
+
 class Ecgr1File {
  public:
   explicit Ecgr1File(const std::string& path);

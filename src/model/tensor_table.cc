@@ -104,4 +104,26 @@ std::vector<ExpectedTensor> ExpectedTensors(const ModelConfig& c) {
   return b.out;
 }
 
+TensorPart PartOf(const std::string& name) {
+  auto starts = [&](const char* p) { return name.rfind(p, 0) == 0; };
+  auto ends = [&](const char* s) {
+    const size_t n = std::char_traits<char>::length(s);
+    return name.size() >= n && name.compare(name.size() - n, n, s) == 0;
+  };
+  if (name == "model.language_model.embed_tokens.weight") return TensorPart::kEmbedding;
+  if (name == "lm_head.weight") return TensorPart::kLmHead;
+  if (name == "model.language_model.norm.weight") return TensorPart::kTextVector;
+  if (starts("model.language_model.layers.")) {
+    for (const char* m : {".self_attn.q_proj.weight", ".self_attn.k_proj.weight", ".self_attn.v_proj.weight",
+                          ".self_attn.o_proj.weight", ".mlp.gate_proj.weight", ".mlp.up_proj.weight",
+                          ".mlp.down_proj.weight"})
+      if (ends(m)) return TensorPart::kTextLayerMatrix;
+    return TensorPart::kTextVector;
+  }
+  if (starts("model.visual.")) return TensorPart::kVision;
+  if (starts("model.ecg_tower.")) return TensorPart::kEcgTower;
+  if (starts("model.ecg_projector.")) return TensorPart::kEcgProjector;
+  return TensorPart::kOther;
+}
+
 }  // namespace ecgr1

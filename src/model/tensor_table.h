@@ -29,4 +29,18 @@ struct ExpectedTensor {
 
 std::vector<ExpectedTensor> ExpectedTensors(const ModelConfig& c);
 
+// The part of the model a tensor belongs to, by its name (for the storage
+// policy of convert-weights, `info`'s summary and `bench`'s bytes per token).
+enum class TensorPart {
+  kEmbedding,        // model.language_model.embed_tokens.weight
+  kTextLayerMatrix,  // q/k/v/o and gate/up/down projections of a decoder layer
+  kTextVector,       // a decoder layer's norms and the final norm
+  kLmHead,           // lm_head.weight
+  kVision,           // model.visual.*
+  kEcgTower,         // model.ecg_tower.*
+  kEcgProjector,     // model.ecg_projector.*
+  kOther,            // anything else (not in the table)
+};
+TensorPart PartOf(const std::string& name);
+
 }  // namespace ecgr1

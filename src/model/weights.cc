@@ -5,6 +5,7 @@
 
 #include "base/error.h"
 #include "model/tensor_table.h"
+#include "quant/tiled_quant.h"
 
 namespace ecgr1 {
 namespace {
@@ -22,9 +23,15 @@ const TensorView& Get(const TensorLookup& find, const ExpectedTensor& e, const s
   if (!ShapeMatches(e.shape, t->shape))
     Fail(ExitCode::kBadModel, "%s: tensor %s has shape %s, expected %s", source.c_str(), e.name.c_str(),
          ShapeString(t->shape).c_str(), ShapeString(e.shape).c_str());
+  // Matrices may be f32, bf16, f16, or (2-D ones only, not the flattened
+  // N-D conv weights) q8 / q4; vectors are f32.
+  if (quant::IsTiled(t->dtype) && e.role == TensorRole::kMatrix && (e.shape.size() != 2 || t->shape.size() != 2))
+    Fail(ExitCode::kBadModel, "%s: tensor %s has dtype %s, which is only allowed for 2-D matrices (it has %zu dimensions)",
+         source.c_str(), e.name.c_str(), Info(t->dtype).name, e.shape.size());
   const bool ok = e.role == TensorRole::kVector
                       ? t->dtype == DType::kF32
-                      : (t->dtype == DType::kF32 || t->dtype == DType::kBF16 || t->dtype == DType::kF16);
+                      : (t->dtype == DType::kF32 || t->dtype == DType::kBF16 || t->dtype == DType::kF16 ||
+                         quant::IsTiled(t->dtype));
   if (!ok)
     Fail(ExitCode::kBadModel, "%s: tensor %s has dtype %s, which this engine cannot use there", source.c_str(),
          e.name.c_str(), Info(t->dtype).name);
