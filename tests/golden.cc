@@ -8,13 +8,16 @@
 
 namespace ecgr1::test {
 
-// The golden checkpoint converted once per test run, in each weight type.
+// The golden checkpoint converted once per test run, in each weight type
+// (f32, bf16, q8, q4).
 const Model& GoldenModel(DType type) {
-  static std::unique_ptr<Model> models[2];
+  static std::unique_ptr<Model> models[4];
   static TempDir dir;
-  const int k = type == DType::kF32 ? 0 : 1;
+  const int k = type == DType::kF32 ? 0 : type == DType::kBF16 ? 1 : type == DType::kQ8 ? 2 : 3;
+  if (type != DType::kF32 && type != DType::kBF16 && type != DType::kQ8 && type != DType::kQ4)
+    throw std::runtime_error("GoldenModel: no golden model in this type");
   if (!models[k]) {
-    const std::string path = dir.path + (k == 0 ? "/golden_f32.ecgr1" : "/golden_bf16.ecgr1");
+    const std::string path = dir.path + "/golden_" + Info(type).name + ".ecgr1";
     ConvertOptions opt;
     opt.type = type;
     ConvertCheckpoint(GoldenDir() + "/model", path, opt);

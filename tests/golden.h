@@ -67,7 +67,8 @@ inline double MaxAbsDiff(const float* a, const float* b, size_t n) {
   return m;
 }
 
-// The golden checkpoint converted once per test process, in each weight type.
+// The golden checkpoint converted once per test process, in each weight type
+// (f32, bf16, q8 or q4).
 const Model& GoldenModel(DType type);
 
 // The messages of a golden case, as a conversation.

@@ -41,8 +41,8 @@ class Model {
   bool random_weights() const { return random_weights_; }
 
  private:
-  // Lets the bf16 matrices of the ECG tower and the vision encoder use the
-  // AVX512-BF16 path (see WeightMatrix::bf16_activations).
+  // Lets the bf16 matrices of the vision encoder use the AVX512-BF16 path
+  // (see WeightMatrix::bf16_activations).
   void AllowBf16Activations();
 
   Ecgr1File file_;
