@@ -12,6 +12,7 @@
 
 #include "kernel_targets.h"
 #include "kernels/cpu_features.h"
+#include "kernels/matmul_tiled.h"
 #include "kernels/ops.h"
 #include "kernels/ops_ref.h"
 #include "quant/tiled_quant.h"
@@ -178,6 +179,34 @@ TEST_CASE("quant: MatMul is identical for 1 and 2 OpenMP threads", "[quant][kern
   kernels::MatMul(q.m, x.data(), n, two.data());
   omp_set_num_threads(saved);
   CHECK(std::memcmp(one.data(), two.data(), one.size() * 4) == 0);
+}
+
+}  // namespace ecgr1
+
+namespace ecgr1 {
+
+TEST_CASE("quant: the AVX-512 activation quantizer equals the scalar one, NaN and Inf blocks too", "[quant][kernels]") {
+  if (!kernels::CpuHasAvx512Vnni()) {
+    WARN("no AVX-512 VNNI on this CPU: nothing to compare");
+    return;
+  }
+  for (size_t n : {size_t{1}, size_t{3}, size_t{300}}) {  // 300 x 1024: the threaded path
+    const size_t cols = 1024;
+    INFO("n " << n);
+    std::vector<float> x = Weights(n, cols, static_cast<uint32_t>(n));
+    x[5] = NAN;
+    x[70] = INFINITY;
+    x[100] = -INFINITY;
+    for (size_t i = 128; i < 160; ++i) x[i] = 0.0f;   // an all-zero block
+    for (size_t i = 160; i < 192; ++i) x[i] = 1e-40f;  // subnormal: the scale underflows
+    quant::ActivationBlocks want, got;
+    want.Quantize(x.data(), n, cols);
+    kernels::QuantizeActivationsVnni(x.data(), n, cols, &got);
+    const size_t nb = n * cols / quant::kBlock;
+    CHECK(std::memcmp(want.q.data(), got.q.data(), n * cols) == 0);
+    CHECK(std::memcmp(want.scale.data(), got.scale.data(), nb * 4) == 0);
+    CHECK(std::memcmp(want.sum.data(), got.sum.data(), nb * 4) == 0);
+  }
 }
 
 }  // namespace ecgr1

@@ -11,14 +11,13 @@
 
 namespace ecgr1 {
 
-double MeasureReadBandwidth(size_t bytes, int reps) {
-  const size_t n = std::max<size_t>(bytes / sizeof(uint64_t), 1024);
-  std::vector<uint64_t> buf(n);
-#pragma omp parallel for schedule(static)
-  for (size_t i = 0; i < n; ++i) buf[i] = i * 0x9E3779B97F4A7C15ull;  // first touch by the reading thread
+double MeasureReadBandwidthOf(const void* data, size_t bytes, int reps) {
+  const uint64_t* buf = static_cast<const uint64_t*>(data);
+  const size_t n = bytes / sizeof(uint64_t);
+  if (n == 0) return 0;
   std::vector<double> rates;
   volatile uint64_t sink = 0;
-  for (int r = 0; r <= std::max(reps, 1); ++r) {
+  for (int r = 0; r <= std::max(reps, 1); ++r) {  // pass 0 warms up
     const auto t0 = std::chrono::steady_clock::now();
     uint64_t total = 0;
 #pragma omp parallel for schedule(static) reduction(^ : total)
@@ -31,6 +30,14 @@ double MeasureReadBandwidth(size_t bytes, int reps) {
   if (rates.empty()) return 0;
   std::sort(rates.begin(), rates.end());
   return rates[rates.size() / 2];
+}
+
+double MeasureReadBandwidth(size_t bytes, int reps) {
+  const size_t n = std::max<size_t>(bytes / sizeof(uint64_t), 1024);
+  std::vector<uint64_t> buf(n);
+#pragma omp parallel for schedule(static)
+  for (size_t i = 0; i < n; ++i) buf[i] = i * 0x9E3779B97F4A7C15ull;  // first touch by the reading thread
+  return MeasureReadBandwidthOf(buf.data(), n * sizeof(uint64_t), reps);
 }
 
 }  // namespace ecgr1

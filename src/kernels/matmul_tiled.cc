@@ -96,12 +96,14 @@ void MatMulTiled(const WeightMatrix& w, const float* x, size_t n, float* y, cons
   // Reused per thread: quantizing the activations of a token allocates nothing
   // once the buffers have grown to the largest row.
   static thread_local quant::ActivationBlocks act;
-  act.Quantize(x, n, w.cols);
   const bool parallel = w.rows >= 32 && w.rows * w.cols * n >= kMinParallelMacs;
-  if (IntrinsicsEnabled() && CpuHasAvx512Vnni())
+  if (IntrinsicsEnabled() && CpuHasAvx512Vnni()) {
+    QuantizeActivationsVnni(x, n, w.cols, &act);
     MatMulTiledVnni(w, act, y, bias, parallel);
-  else
+  } else {
+    act.Quantize(x, n, w.cols);
     HWY_DYNAMIC_DISPATCH(MatMulTiledImpl)(w, act, y, bias, parallel);
+  }
 }
 
 }  // namespace kernels

@@ -20,6 +20,10 @@ namespace kernels {
 // y[n, w.rows] = x[n, w.cols] * w^T (+ bias) for a q8 / q4 matrix.
 void MatMulTiled(const WeightMatrix& w, const float* x, size_t n, float* y, const float* bias);
 
+// ActivationBlocks::Quantize with AVX-512, bit-identical, threaded for
+// prefill-sized inputs (CPUs with CpuHasAvx512Vnni() only).
+void QuantizeActivationsVnni(const float* x, size_t n, size_t cols, quant::ActivationBlocks* a);
+
 // The VNNI path for already quantized activations; `parallel` allows OpenMP.
 void MatMulTiledVnni(const WeightMatrix& w, const quant::ActivationBlocks& a, float* y, const float* bias,
                      bool parallel);

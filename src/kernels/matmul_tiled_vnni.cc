@@ -14,6 +14,7 @@
 #include "kernels/matmul_tiled.h"
 
 #include <immintrin.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cstring>
@@ -125,22 +126,72 @@ ECGR1_VNNI void RowGroups(const Args& p, size_t g0) {
   }
 }
 
-template <bool kQ4>
-void Run(const Args& p, size_t groups, bool parallel) {
-  // Work item: a pair of row groups (32 rows) for every activation row; the
-  // static schedule gives each thread one contiguous range of the weights.
-  const long pairs = static_cast<long>((groups + 1) / 2);
+// Work items of kG row groups (a tail group at a time) for every activation
+// row; the static schedule gives each thread one contiguous range of weights.
+template <bool kQ4, int kG>
+void RunItems(const Args& p, size_t groups, bool parallel) {
+  const long items = static_cast<long>((groups + kG - 1) / kG);
 #pragma omp parallel for schedule(static) if (parallel)
-  for (long i = 0; i < pairs; ++i) {
-    const size_t g0 = 2 * static_cast<size_t>(i);
-    if (g0 + 2 <= groups)
-      RowGroups<kQ4, 2>(p, g0);
+  for (long i = 0; i < items; ++i) {
+    const size_t g0 = kG * static_cast<size_t>(i);
+    if (g0 + kG <= groups)
+      RowGroups<kQ4, kG>(p, g0);
     else
-      RowGroups<kQ4, 1>(p, g0);
+      for (size_t g = g0; g < groups; ++g) RowGroups<kQ4, 1>(p, g);
   }
 }
 
+template <bool kQ4>
+void Run(const Args& p, size_t groups, bool parallel) {
+  // Decode (few activation rows) is bound by memory: 4 row groups at once
+  // give 4 independent dependency chains to hide vpdpbusd's latency. Prefill
+  // needs the registers for activation rows: 2 groups x 6 rows.
+  if (p.a->n < static_cast<size_t>(kTileN))
+    RunItems<kQ4, 4>(p, groups, parallel);
+  else
+    RunItems<kQ4, 2>(p, groups, parallel);
+}
+
+// One block of 32 activations -> int8 codes, their sum and scale, exactly as
+// ActivationBlocks::Quantize computes them (same division, same product,
+// round-half-even as nearbyint in the default rounding mode). Blocks with a
+// NaN or infinity take the scalar code, which defines their handling.
+ECGR1_VNNI inline bool QuantizeBlock(const float* x, int8_t* q, float* scale, int32_t* sum) {
+  const __m512 a = _mm512_abs_ps(_mm512_loadu_ps(x)), b = _mm512_abs_ps(_mm512_loadu_ps(x + 16));
+  const __m512 inf = _mm512_set1_ps(__builtin_inff());
+  if (_mm512_cmp_ps_mask(a, inf, _CMP_NLT_UQ) | _mm512_cmp_ps_mask(b, inf, _CMP_NLT_UQ)) return false;
+  const float amax = _mm512_reduce_max_ps(_mm512_max_ps(a, b));
+  const float d = amax / 127.0f;
+  const float id = d != 0.0f ? 127.0f / amax : 0.0f;
+  const __m512 vid = _mm512_set1_ps(id);
+  const __m512i qa = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x), vid));
+  const __m512i qb = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + 16), vid));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(q), _mm512_cvtepi32_epi8(qa));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(q + 16), _mm512_cvtepi32_epi8(qb));
+  *sum = _mm512_reduce_add_epi32(_mm512_add_epi32(qa, qb));
+  *scale = d;
+  return true;
+}
+
+ECGR1_VNNI void QuantizeRows(const float* x, size_t first, size_t last, ActivationBlocks* a) {
+  for (size_t i = first; i < last; ++i)
+    if (!QuantizeBlock(x + i * kBlock, &a->q[i * kBlock], &a->scale[i], &a->sum[i]))
+      a->QuantizeBlock(x + i * kBlock, i);
+}
+
 }  // namespace
+
+void QuantizeActivationsVnni(const float* x, size_t n, size_t cols, ActivationBlocks* a) {
+  a->Reserve(n, cols);
+  const size_t blocks = n * cols / kBlock;
+  if (blocks < 4096) return QuantizeRows(x, 0, blocks, a);
+  // Prefill: a few MB of activations, split over the threads.
+#pragma omp parallel
+  {
+    const size_t nt = static_cast<size_t>(omp_get_num_threads()), t = static_cast<size_t>(omp_get_thread_num());
+    QuantizeRows(x, blocks * t / nt, blocks * (t + 1) / nt, a);
+  }
+}
 
 void MatMulTiledVnni(const WeightMatrix& w, const ActivationBlocks& a, float* y, const float* bias, bool parallel) {
   Args p;

@@ -103,7 +103,8 @@ VisionOutput VisionEncoder::Encode(const float* pixel_values, int gh, int gw, co
     const VisionBlockWeights& k = w_.blocks[b];
     for (size_t i = 0; i < n; ++i) kernels::LayerNorm(&x[i * W], k.norm1_w, k.norm1_b, W, kLayerNormEps, &a[i * W]);
     kernels::MatMul(k.qkv, a.data(), n, qkv.data(), k.qkv_b);
-    FullAttention(qkv.data(), n, W, static_cast<size_t>(c_.heads), cos_.data(), sin_.data(), attn.data());
+    FullAttention(qkv.data(), n, W, static_cast<size_t>(c_.heads), cos_.data(), sin_.data(), attn.data(),
+                  k.qkv.bf16_activations);
     kernels::MatMul(k.proj, attn.data(), n, a.data(), k.proj_b);
     kernels::Add(a.data(), x.data(), n * W);
     for (size_t i = 0; i < n; ++i) kernels::LayerNorm(&x[i * W], k.norm2_w, k.norm2_b, W, kLayerNormEps, &a[i * W]);

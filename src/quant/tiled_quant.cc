@@ -114,7 +114,7 @@ void DequantizeRow(DType t, const uint8_t* data, size_t cols, size_t r, float* o
   }
 }
 
-void ActivationBlocks::Quantize(const float* x, size_t rows, size_t row_cols) {
+void ActivationBlocks::Reserve(size_t rows, size_t row_cols) {
   if (row_cols % kBlock != 0)
     Fail(ExitCode::kInternal, "activation rows of %zu values are not whole %zu-value blocks", row_cols, kBlock);
   n = rows;
@@ -123,23 +123,28 @@ void ActivationBlocks::Quantize(const float* x, size_t rows, size_t row_cols) {
   if (q.size() < n * cols) q.resize(n * cols);
   if (scale.size() < n * nb) scale.resize(n * nb);
   if (sum.size() < n * nb) sum.resize(n * nb);
-  for (size_t i = 0; i < n * nb; ++i) {
-    const float* src = x + i * kBlock;
-    float amax = 0.0f;
-    for (size_t k = 0; k < kBlock; ++k) amax = std::max(amax, std::fabs(src[k]));  // NaN-safe: max keeps amax
-    const float d = std::isfinite(amax) ? amax / 127.0f : 0.0f;
-    const float id = d != 0.0f ? 127.0f / amax : 0.0f;
-    int8_t* dst = &q[i * kBlock];
-    int32_t s = 0;
-    for (size_t k = 0; k < kBlock; ++k) {
-      const float v = std::nearbyint(src[k] * id);
-      const int qv = v >= -127.0f && v <= 127.0f ? static_cast<int>(v) : 0;  // NaN -> 0
-      dst[k] = static_cast<int8_t>(qv);
-      s += qv;
-    }
-    scale[i] = d;
-    sum[i] = s;
+}
+
+void ActivationBlocks::QuantizeBlock(const float* src, size_t i) {
+  float amax = 0.0f;
+  for (size_t k = 0; k < kBlock; ++k) amax = std::max(amax, std::fabs(src[k]));  // NaN-safe: max keeps amax
+  const float d = std::isfinite(amax) ? amax / 127.0f : 0.0f;
+  const float id = d != 0.0f ? 127.0f / amax : 0.0f;
+  int8_t* dst = &q[i * kBlock];
+  int32_t s = 0;
+  for (size_t k = 0; k < kBlock; ++k) {
+    const float v = std::nearbyint(src[k] * id);
+    const int qv = v >= -127.0f && v <= 127.0f ? static_cast<int>(v) : 0;  // NaN -> 0
+    dst[k] = static_cast<int8_t>(qv);
+    s += qv;
   }
+  scale[i] = d;
+  sum[i] = s;
+}
+
+void ActivationBlocks::Quantize(const float* x, size_t rows, size_t row_cols) {
+  Reserve(rows, row_cols);
+  for (size_t i = 0; i < n * cols / kBlock; ++i) QuantizeBlock(x + i * kBlock, i);
 }
 
 }  // namespace quant

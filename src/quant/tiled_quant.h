@@ -75,6 +75,11 @@ struct ActivationBlocks {
 
   void Quantize(const float* x, size_t rows, size_t row_cols);
   size_t blocks() const { return cols / kBlock; }
+
+  // The parts of Quantize, for vectorised versions of it: sizes the storage
+  // for rows x row_cols, and quantizes block i (of n * cols / 32) from x.
+  void Reserve(size_t rows, size_t row_cols);
+  void QuantizeBlock(const float* x, size_t i);
 };
 
 }  // namespace quant
