@@ -22,8 +22,9 @@ struct TargetPin {
 
 // Turns the intrinsics paths (kernels/cpu_features.h) on or off for a scope.
 struct IntrinsicsPin {
-  explicit IntrinsicsPin(bool on) { kernels::SetIntrinsicsEnabled(on); }
-  ~IntrinsicsPin() { kernels::SetIntrinsicsEnabled(true); }
+  explicit IntrinsicsPin(bool on) : saved(kernels::IntrinsicsEnabled()) { kernels::SetIntrinsicsEnabled(on); }
+  ~IntrinsicsPin() { kernels::SetIntrinsicsEnabled(saved); }
+  bool saved;
 };
 
 // Runs fn(target_name) once per compiled-and-supported target, pinned.

@@ -11,6 +11,7 @@
 
 #include "base/bf16.h"
 #include "kernels/attention_ops.h"
+#include "kernels/cpu_features.h"
 #include "kernel_targets.h"
 
 namespace ecgr1 {
@@ -85,6 +86,41 @@ TEST_CASE("attention ops: bf16 widening is exact", "[kernels][attention]") {
     }
     CHECK(bad == 0);
   });
+}
+
+}  // namespace ecgr1
+
+namespace ecgr1 {
+
+TEST_CASE("attention ops: AttentionScores matches ref, f32 and bf16, on every target", "[kernels][attention]") {
+  const size_t shapes[][3] = {{2, 1, 1}, {72, 17, 3}, {72, 130, 9}, {128, 64, 4}, {72, 300, 64}, {7, 20, 5}};
+  for (bool intrinsics : {false, true}) {
+    INFO("intrinsics " << intrinsics);
+    test::IntrinsicsPin pin(intrinsics);
+    ForEachTarget([&](const std::string&) {
+      for (const auto& s : shapes) {
+        const size_t hd = s[0], n_k = s[1], n_q = s[2];
+        const std::vector<float> k = Random(n_k * hd, 1), q = Random(n_q * hd, 2);
+        for (bool bf16 : {false, true}) {
+          INFO("hd " << hd << " keys " << n_k << " queries " << n_q << " bf16 " << bf16);
+          // The bf16 path rounds only where it is taken (even hd, AVX512-BF16).
+          const bool rounded = bf16 && hd % 2 == 0 && kernels::Bf16PathAvailable();
+          std::vector<float> got(n_q * n_k, NAN), want(n_q * n_k), scale(n_q * n_k);
+          kernels::AttentionScores(q.data(), n_q, k.data(), n_k, hd, bf16, got.data());
+          ref::AttentionScores(q.data(), n_q, k.data(), n_k, hd, rounded, want.data());
+          double worst = 0;
+          for (size_t i = 0; i < n_q; ++i)
+            for (size_t j = 0; j < n_k; ++j) {
+              double sc = 0;
+              for (size_t c = 0; c < hd; ++c) sc += std::fabs(q[i * hd + c] * k[j * hd + c]);
+              const double r = std::fabs(got[i * n_k + j] - want[i * n_k + j]) / (1e-5 * sc + 1e-12);
+              worst = std::isnan(r) ? 1e30 : std::max(worst, r);  // an unwritten score is NaN
+            }
+          CHECK(worst <= 1.0);
+        }
+      }
+    });
+  }
 }
 
 }  // namespace ecgr1

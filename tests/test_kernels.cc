@@ -32,7 +32,7 @@ std::vector<float> Random(size_t n, float lo, float hi, uint32_t seed) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> u(lo, hi);
   std::vector<float> v(n);
-  for (float &f : v) f = u(rng);
+  for (float& f : v) f = u(rng);
   return v;
 }
 
@@ -58,11 +58,11 @@ struct OwnedWeights {
   }
 };
 
-const char *Name(DType t) { return t == DType::kF32 ? "f32" : t == DType::kBF16 ? "bf16" : "f16"; }
+const char* Name(DType t) { return t == DType::kF32 ? "f32" : t == DType::kBF16 ? "bf16" : "f16"; }
 
 // max over i of |got - want| / (abs + rel * scale[i]); <= 1 means within
 // tolerance.
-double WorstRatio(const std::vector<float> &got, const std::vector<float> &want, const std::vector<double> &scale,
+double WorstRatio(const std::vector<float>& got, const std::vector<float>& want, const std::vector<double>& scale,
                   double rel, double abs) {
   double worst = 0;
   for (size_t i = 0; i < got.size(); ++i) {
@@ -73,7 +73,7 @@ double WorstRatio(const std::vector<float> &got, const std::vector<float> &want,
   return worst;
 }
 
-std::vector<double> AbsScale(const std::vector<float> &v) {
+std::vector<double> AbsScale(const std::vector<float>& v) {
   std::vector<double> s(v.size());
   for (size_t i = 0; i < v.size(); ++i) s[i] = std::fabs(v[i]);
   return s;
@@ -90,7 +90,7 @@ TEST_CASE("kernels: targets under test", "[kernels]") {
 
 // The vectors x rounded to bf16: what the AVX512-BF16 path multiplies.
 std::vector<float> RoundedToBf16(std::vector<float> x) {
-  for (float &f : x) f = Bf16ToF32(F32ToBf16(f));
+  for (float& f : x) f = Bf16ToF32(F32ToBf16(f));
   return x;
 }
 
@@ -108,12 +108,12 @@ TEST_CASE("kernels: MatMul matches ref for each weight type and target", "[kerne
     test::IntrinsicsPin pin(intrinsics);
     // bf16 weights on the AVX512-BF16 path multiply bf16-rounded activations.
     const bool bf16_path = intrinsics && kernels::CpuHasAvx512Bf16();
-    ForEachTarget([&](const std::string &) {
+    ForEachTarget([&](const std::string&) {
       for (DType type : {DType::kF32, DType::kBF16, DType::kF16}) {
         for (size_t rows : {size_t{1}, size_t{3}, size_t{17}, size_t{64}}) {
           for (size_t cols : kSizes) {
             OwnedWeights w(type, rows, cols, static_cast<uint32_t>(rows * 7919 + cols));
-          w.m.bf16_activations = intrinsics;  // lets bf16 weights take the AVX512-BF16 path
+            w.m.bf16_activations = intrinsics;  // lets bf16 weights take the AVX512-BF16 path
             const std::vector<float> bias = Random(rows, -1, 1, 5);
             for (size_t n : {size_t{1}, size_t{2}, size_t{5}, size_t{33}}) {
               INFO(Name(type) << " rows " << rows << " cols " << cols << " n " << n);
@@ -132,7 +132,7 @@ TEST_CASE("kernels: MatMul matches ref for each weight type and target", "[kerne
                 }
               }
               for (bool with_bias : {false, true}) {
-                const float *b = with_bias ? bias.data() : nullptr;
+                const float* b = with_bias ? bias.data() : nullptr;
                 std::vector<float> got(n * rows, -7.0f), want(n * rows);
                 kernels::MatMul(w.m, x.data(), n, got.data(), b);
                 ref::MatMul(w.m, xr.data(), n, want.data(), b);
@@ -163,10 +163,10 @@ TEST_CASE("kernels: MatMul is identical for 1 and 2 OpenMP threads", "[kernels]"
   for (bool intrinsics : IntrinsicsSettings()) {
     INFO("intrinsics " << intrinsics);
     test::IntrinsicsPin pin(intrinsics);
-    ForEachTarget([&](const std::string &) {
+    ForEachTarget([&](const std::string&) {
       for (DType type : {DType::kF32, DType::kBF16, DType::kF16}) {
         OwnedWeights w(type, rows, cols, 11);
-      w.m.bf16_activations = intrinsics;
+        w.m.bf16_activations = intrinsics;
         for (size_t n : {size_t{1}, size_t{33}}) {
           INFO(Name(type) << " n " << n);
           const std::vector<float> x = Random(n * cols, -1, 1, 12);
@@ -193,9 +193,9 @@ TEST_CASE("kernels: RowToF32 converts every finite 16-bit pattern exactly", "[ke
     if (((b >> 7) & 0xff) != 0xff) bf.push_back(static_cast<uint16_t>(b));
     if (((b >> 10) & 0x1f) != 0x1f) hf.push_back(static_cast<uint16_t>(b));
   }
-  ForEachTarget([&](const std::string &) {
+  ForEachTarget([&](const std::string&) {
     for (DType type : {DType::kBF16, DType::kF16}) {
-      const std::vector<uint16_t> &v = type == DType::kBF16 ? bf : hf;
+      const std::vector<uint16_t>& v = type == DType::kBF16 ? bf : hf;
       WeightMatrix m;
       m.type = type;
       m.data = v.data();
@@ -221,7 +221,7 @@ TEST_CASE("kernels: RowToF32 converts every finite 16-bit pattern exactly", "[ke
 }
 
 TEST_CASE("kernels: vector ops match ref", "[kernels]") {
-  ForEachTarget([](const std::string &) {
+  ForEachTarget([](const std::string&) {
     for (size_t n : kSizes) {
       INFO("n " << n);
       const std::vector<float> a = Random(n, -1, 1, 21), b = Random(n, -1, 1, 22);
@@ -251,7 +251,7 @@ TEST_CASE("kernels: vector ops match ref", "[kernels]") {
 }
 
 TEST_CASE("kernels: norms match ref", "[kernels]") {
-  ForEachTarget([](const std::string &) {
+  ForEachTarget([](const std::string&) {
     for (size_t n : kSizes) {
       INFO("n " << n);
       // An offset so LayerNorm's mean matters.
@@ -279,7 +279,7 @@ TEST_CASE("kernels: norms match ref", "[kernels]") {
 }
 
 TEST_CASE("kernels: Softmax matches ref", "[kernels]") {
-  ForEachTarget([](const std::string &) {
+  ForEachTarget([](const std::string&) {
     for (size_t n : kSizes) {
       INFO("n " << n);
       std::vector<float> got = Random(n, -20, 20, 41);
@@ -305,8 +305,8 @@ TEST_CASE("kernels: activations match ref", "[kernels]") {
   for (float v : {-1e4f, -200.f, -100.f, -90.f, -50.f, 50.f, 90.f, 100.f, 200.f, 1e4f, 0.0f, -0.0f}) grid.push_back(v);
   inputs.push_back(grid);
 
-  ForEachTarget([&](const std::string &) {
-    for (const std::vector<float> &x : inputs) {
+  ForEachTarget([&](const std::string&) {
+    for (const std::vector<float>& x : inputs) {
       const size_t n = x.size();
       INFO("n " << n);
       std::vector<float> got = x, want = x;
@@ -343,7 +343,7 @@ TEST_CASE("kernels: activations match ref", "[kernels]") {
 }
 
 TEST_CASE("kernels: RopeRotateHalf matches ref", "[kernels]") {
-  ForEachTarget([](const std::string &) {
+  ForEachTarget([](const std::string&) {
     for (size_t dim : {size_t{2}, size_t{6}, size_t{34}, size_t{64}, size_t{128}, size_t{514}, size_t{17}}) {
       INFO("dim " << dim);
       const std::vector<float> x = Random(dim, -3, 3, 71);

@@ -198,7 +198,8 @@ TEST_CASE("quant: the AVX-512 activation quantizer equals the scalar one, NaN an
     x[70] = INFINITY;
     x[100] = -INFINITY;
     for (size_t i = 128; i < 160; ++i) x[i] = 0.0f;   // an all-zero block
-    for (size_t i = 160; i < 192; ++i) x[i] = 1e-40f;  // subnormal: the scale underflows
+    for (size_t i = 160; i < 192; ++i) x[i] = 1e-40f;  // subnormal: 127 / amax overflows, a zero block
+    for (size_t i = 192; i < 224; ++i) x[i] = 1e-37f;  // normal, still too small: a zero block
     quant::ActivationBlocks want, got;
     want.Quantize(x.data(), n, cols);
     kernels::QuantizeActivationsVnni(x.data(), n, cols, &got);

@@ -457,7 +457,7 @@ void GoldenEndToEnd(bool detail) {
     PrintE2ERow(v.label, all);
   }
   std::printf("\n\"q8\" and \"q4\" are the files as they run (int8 activations in the decoder%s).\n",
-              bf16_towers ? "; vision and ECG towers with bf16 activations on this AVX512-BF16 CPU" : "");
+              bf16_towers ? "; the vision encoder with bf16 activations on this AVX512-BF16 CPU, the ECG tower in f32" : "");
   if (bf16_towers)
     std::printf("\"towers in f32\": the same files with the intrinsics paths off (ECGR1_NO_INTRINSICS=1), so the\n"
                 "bf16 towers widen their weights to f32 and keep f32 activations; the q8/q4 kernels give the\n"

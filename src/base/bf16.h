@@ -1,6 +1,7 @@
 // bf16.h — scalar bfloat16 / float16 conversions (round to nearest even).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -19,6 +20,11 @@ inline uint16_t F32ToBf16(float f) {
   if ((bits & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((bits >> 16) | 0x40);  // NaN
   bits += 0x7fffu + ((bits >> 16) & 1u);
   return static_cast<uint16_t>(bits >> 16);
+}
+
+// out[i] = F32ToBf16(x[i]) for n values.
+inline void F32ToBf16(const float* x, uint16_t* out, size_t n) {
+  for (size_t i = 0; i < n; ++i) out[i] = F32ToBf16(x[i]);
 }
 
 inline float F16ToF32(uint16_t h) {

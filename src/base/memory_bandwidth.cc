@@ -11,25 +11,32 @@
 
 namespace ecgr1 {
 
-double MeasureReadBandwidthOf(const void* data, size_t bytes, int reps) {
-  const uint64_t* buf = static_cast<const uint64_t*>(data);
-  const size_t n = bytes / sizeof(uint64_t);
-  if (n == 0) return 0;
+double MeasureReadBandwidthOf(const std::vector<std::pair<const void*, size_t>>& ranges, int reps) {
+  size_t bytes = 0;
+  for (const auto& r : ranges) bytes += r.second / sizeof(uint64_t) * sizeof(uint64_t);
+  if (bytes == 0) return 0;
   std::vector<double> rates;
   volatile uint64_t sink = 0;
-  for (int r = 0; r <= std::max(reps, 1); ++r) {  // pass 0 warms up
+  for (int rep = 0; rep <= std::max(reps, 1); ++rep) {  // pass 0 warms up
     const auto t0 = std::chrono::steady_clock::now();
     uint64_t total = 0;
+    for (const auto& r : ranges) {
+      const uint64_t* buf = static_cast<const uint64_t*>(r.first);
+      const size_t n = r.second / sizeof(uint64_t);
 #pragma omp parallel for schedule(static) reduction(^ : total)
-    for (size_t i = 0; i < n; ++i) total ^= buf[i];
+      for (size_t i = 0; i < n; ++i) total ^= buf[i];
+    }
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     sink = sink ^ total;
-    if (r > 0 && s > 0) rates.push_back(static_cast<double>(n * sizeof(uint64_t)) / s);
+    if (rep > 0 && s > 0) rates.push_back(static_cast<double>(bytes) / s);
   }
   (void)sink;
-  if (rates.empty()) return 0;
   std::sort(rates.begin(), rates.end());
   return rates[rates.size() / 2];
+}
+
+double MeasureReadBandwidthOf(const void* data, size_t bytes, int reps) {
+  return MeasureReadBandwidthOf({{data, bytes}}, reps);
 }
 
 double MeasureReadBandwidth(size_t bytes, int reps) {

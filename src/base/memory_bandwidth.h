@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <utility>
+#include <vector>
 
 namespace ecgr1 {
 
@@ -15,5 +17,8 @@ double MeasureReadBandwidth(size_t bytes = size_t{1} << 30, int reps = 7);
 // the bandwidth of exactly the pages decode streams (page size and backing
 // matter: on one VM 4 KiB pages read at 26-40 GB/s, 2 MiB pages at 62 GB/s).
 double MeasureReadBandwidthOf(const void* data, size_t bytes, int reps = 5);
+// Over several ranges read one after another in each pass (e.g. the tensors
+// a decode step streams).
+double MeasureReadBandwidthOf(const std::vector<std::pair<const void*, size_t>>& ranges, int reps = 5);
 
 }  // namespace ecgr1

@@ -13,8 +13,12 @@
 #include "kernels/attention_ops.h"
 
 #include <cstring>
+#include <vector>
 
 #include "base/bf16.h"
+#include "kernels/cpu_features.h"
+#include "kernels/matmul_bf16.h"
+#include "kernels/ops.h"
 
 #endif  // ECGR1_KERNELS_ATTENTION_OPS_CC_ONCE_
 
@@ -94,6 +98,19 @@ HWY_EXPORT(AxpyBf16Impl);
 HWY_EXPORT(AttentionTargetImpl);
 
 float DotBf16(const float* a, const uint16_t* b, size_t n) { return HWY_DYNAMIC_DISPATCH(DotBf16Impl)(a, b, n); }
+
+bool Bf16PathAvailable() { return IntrinsicsEnabled() && CpuHasAvx512Bf16(); }
+
+void AttentionScores(const float* q, size_t n_q, const float* k, size_t n_k, size_t hd, bool bf16, float* scores) {
+  if (bf16 && hd % 2 == 0 && Bf16PathAvailable()) {
+    static thread_local std::vector<uint16_t> pack;  // grows, then reused
+    PackKeysBf16(k, n_k, hd, &pack);
+    ScoresBf16Avx512(pack, n_k, q, n_q, hd, scores);
+    return;
+  }
+  // The keys play the weight matrix [n_k, hd].
+  MatMul(WeightMatrix{DType::kF32, k, n_k, hd}, q, n_q, scores);
+}
 void AxpyBf16(float a, const uint16_t* x, float* y, size_t n) { HWY_DYNAMIC_DISPATCH(AxpyBf16Impl)(a, x, y, n); }
 const char* AttentionTargetName() { return hwy::TargetName(HWY_DYNAMIC_DISPATCH(AttentionTargetImpl)()); }
 

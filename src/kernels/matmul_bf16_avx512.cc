@@ -13,11 +13,13 @@
 #include "kernels/matmul_bf16.h"
 
 #include "base/bf16.h"
+#include "base/error.h"
 
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 // GCC 12's own conversion intrinsics pass an undefined vector as the unused
@@ -100,10 +102,71 @@ ECGR1_BF16 void ToBf16(const float* x, size_t count, uint16_t* out) {
     const __m512bh v = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(x + i + 16), _mm512_loadu_ps(x + i));
     _mm512_storeu_si512(out + i, (__m512i)v);
   }
-  for (; i < count; ++i) out[i] = F32ToBf16(x[i]);
+  F32ToBf16(x + i, out + i, count - i);
+}
+
+// Attention scores for kQ queries x 64 keys from pair-packed keys (see
+// PackKeysBf16): lanes are keys, so no horizontal sums over the short head
+// dimension; each step broadcasts one bf16 pair of a query.
+template <int kQ>
+ECGR1_BF16 void ScoreTile(const uint16_t* kp, size_t n64, const uint16_t* qb, size_t hd, size_t i0, size_t j0,
+                          size_t n_k, float* scores) {
+  __m512 acc[kQ][4];
+  for (int q = 0; q < kQ; ++q)
+    for (int c = 0; c < 4; ++c) acc[q][c] = _mm512_setzero_ps();
+  for (size_t pair = 0; pair < hd / 2; ++pair) {
+    const uint16_t* row = kp + 2 * (pair * n64 + j0);
+    __m512bh kv[4];
+    for (int c = 0; c < 4; ++c) kv[c] = (__m512bh)_mm512_loadu_si512(row + 32 * c);
+    for (int q = 0; q < kQ; ++q) {
+      int32_t qq;
+      std::memcpy(&qq, qb + (i0 + q) * hd + 2 * pair, 4);
+      const __m512bh qv = (__m512bh)_mm512_set1_epi32(qq);
+      for (int c = 0; c < 4; ++c) acc[q][c] = _mm512_dpbf16_ps(acc[q][c], kv[c], qv);
+    }
+  }
+  for (int q = 0; q < kQ; ++q)
+    for (int c = 0; c < 4; ++c) {
+      const size_t j = j0 + 16 * c;
+      if (j >= n_k) break;
+      const __mmask16 m = static_cast<__mmask16>(n_k - j >= 16 ? 0xFFFF : (1u << (n_k - j)) - 1);
+      _mm512_mask_storeu_ps(scores + (i0 + q) * n_k + j, m, acc[q][c]);
+    }
 }
 
 }  // namespace
+
+void PackKeysBf16(const float* k, size_t n_k, size_t hd, std::vector<uint16_t>* out) {
+  if (hd % 2 != 0) Fail(ExitCode::kInternal, "bf16 attention scores need an even head size, not %zu", hd);
+  const size_t n64 = (n_k + 63) / 64 * 64;
+  out->assign(hd / 2 * n64 * 2, 0);
+  for (size_t j = 0; j < n_k; ++j)
+    for (size_t c = 0; c < hd; ++c) (*out)[2 * ((c / 2) * n64 + j) + c % 2] = F32ToBf16(k[j * hd + c]);
+}
+
+void ScoresBf16Avx512(const std::vector<uint16_t>& kpack, size_t n_k, const float* q, size_t n_q, size_t hd,
+                      float* scores) {
+  const size_t n64 = (n_k + 63) / 64 * 64;
+  if (hd % 2 != 0 || kpack.size() != hd / 2 * n64 * 2)
+    Fail(ExitCode::kInternal, "bf16 attention scores: keys packed for another shape");
+  static thread_local std::vector<uint16_t> qb;
+  if (qb.size() < n_q * hd) qb.resize(n_q * hd);
+  ToBf16(q, n_q * hd, qb.data());
+  const uint16_t* qbp = qb.data();  // the caller's buffer: thread_local names differ per thread
+  const long tiles = static_cast<long>((n_q + 3) / 4);
+#pragma omp parallel for schedule(static) if (n_q * n_k * hd >= kMinParallelMacs)
+  for (long ti = 0; ti < tiles; ++ti) {
+    const size_t i0 = 4 * static_cast<size_t>(ti);
+    for (size_t j0 = 0; j0 < n_k; j0 += 64) {
+      switch (std::min<size_t>(4, n_q - i0)) {
+        case 4: ScoreTile<4>(kpack.data(), n64, qbp, hd, i0, j0, n_k, scores); break;
+        case 3: ScoreTile<3>(kpack.data(), n64, qbp, hd, i0, j0, n_k, scores); break;
+        case 2: ScoreTile<2>(kpack.data(), n64, qbp, hd, i0, j0, n_k, scores); break;
+        default: ScoreTile<1>(kpack.data(), n64, qbp, hd, i0, j0, n_k, scores); break;
+      }
+    }
+  }
+}
 
 void MatMulBf16Avx512(const WeightMatrix& w, const float* x, size_t n, float* y, const float* bias, bool parallel) {
   if (w.rows == 0 || n == 0) return;

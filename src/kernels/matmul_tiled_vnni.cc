@@ -17,6 +17,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -127,11 +128,13 @@ ECGR1_VNNI void RowGroups(const Args& p, size_t g0) {
 }
 
 // Work items of kG row groups (a tail group at a time) for every activation
-// row; the static schedule gives each thread one contiguous range of weights.
+// row.
 template <bool kQ4, int kG>
 void RunItems(const Args& p, size_t groups, bool parallel) {
   const long items = static_cast<long>((groups + kG - 1) / kG);
-#pragma omp parallel for schedule(static) if (parallel)
+  // Chunks of 8 items handed out on demand: a vCPU slowed by its neighbours
+  // on a shared host does not hold up the other thread at the join.
+#pragma omp parallel for schedule(dynamic, 8) if (parallel)
   for (long i = 0; i < items; ++i) {
     const size_t g0 = kG * static_cast<size_t>(i);
     if (g0 + kG <= groups)
@@ -156,13 +159,14 @@ void Run(const Args& p, size_t groups, bool parallel) {
 // ActivationBlocks::Quantize computes them (same division, same product,
 // round-half-even as nearbyint in the default rounding mode). Blocks with a
 // NaN or infinity take the scalar code, which defines their handling.
-ECGR1_VNNI inline bool QuantizeBlock(const float* x, int8_t* q, float* scale, int32_t* sum) {
+ECGR1_VNNI inline bool QuantizeBlockAvx512(const float* x, int8_t* q, float* scale, int32_t* sum) {
   const __m512 a = _mm512_abs_ps(_mm512_loadu_ps(x)), b = _mm512_abs_ps(_mm512_loadu_ps(x + 16));
   const __m512 inf = _mm512_set1_ps(__builtin_inff());
   if (_mm512_cmp_ps_mask(a, inf, _CMP_NLT_UQ) | _mm512_cmp_ps_mask(b, inf, _CMP_NLT_UQ)) return false;
   const float amax = _mm512_reduce_max_ps(_mm512_max_ps(a, b));
-  const float d = amax / 127.0f;
-  const float id = d != 0.0f ? 127.0f / amax : 0.0f;
+  float d = amax / 127.0f;
+  float id = d != 0.0f ? 127.0f / amax : 0.0f;
+  if (!std::isfinite(id)) d = id = 0.0f;  // amax below 127 / FLT_MAX: a zero block, as the scalar code
   const __m512 vid = _mm512_set1_ps(id);
   const __m512i qa = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x), vid));
   const __m512i qb = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + 16), vid));
@@ -175,7 +179,7 @@ ECGR1_VNNI inline bool QuantizeBlock(const float* x, int8_t* q, float* scale, in
 
 ECGR1_VNNI void QuantizeRows(const float* x, size_t first, size_t last, ActivationBlocks* a) {
   for (size_t i = first; i < last; ++i)
-    if (!QuantizeBlock(x + i * kBlock, &a->q[i * kBlock], &a->scale[i], &a->sum[i]))
+    if (!QuantizeBlockAvx512(x + i * kBlock, &a->q[i * kBlock], &a->scale[i], &a->sum[i]))
       a->QuantizeBlock(x + i * kBlock, i);
 }
 

@@ -18,11 +18,6 @@ void Grow(std::vector<float>& v, size_t n) {
   if (v.size() < n) v.resize(n);
 }
 
-// Cache rows are bf16, rounded to nearest even.
-void ToBf16(const float* x, uint16_t* out, size_t n) {
-  for (size_t i = 0; i < n; ++i) out[i] = F32ToBf16(x[i]);
-}
-
 // The MLP runs on at most this many rows at a time: its two [rows, intermediate]
 // scratch buffers would otherwise take 2 * n * ff floats in a long prefill
 // (400 MB for 4096 tokens of the 8B model). Rows are independent, and the
@@ -86,8 +81,8 @@ void TextDecoder::Forward(float* x, size_t n, const Positions& pos, KvCache& cac
         kernels::RmsNorm(kh, L.k_norm, hd, eps, kh);
         kernels::RopeRotateHalf(kh, cs, sn, hd);
       }
-      ToBf16(ki, cache.K(l, start + i), nkv * hd);
-      ToBf16(&v_[i * nkv * hd], cache.V(l, start + i), nkv * hd);
+      F32ToBf16(ki, cache.K(l, start + i), nkv * hd);
+      F32ToBf16(&v_[i * nkv * hd], cache.V(l, start + i), nkv * hd);
     }
     Attention(l, q_.data(), k_.data(), v_.data(), n, start, cache, attn_.data());
     kernels::MatMul(L.o, attn_.data(), n, norm_.data());

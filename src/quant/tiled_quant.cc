@@ -36,9 +36,17 @@ const uint8_t* TileOf(DType t, const uint8_t* data, size_t cols, size_t r, size_
 
 bool IsTiled(DType t) { return t == DType::kQ8 || t == DType::kQ4; }
 
+// One place for the layout's numbers, checked against the dtype table.
+static_assert(kScaleBytes + 8 * 64 == 16 * 34, "q8 tile: scales + 8 quads = 16 rows x 34 bytes");
+static_assert(kScaleBytes + 4 * 64 == 16 * 18, "q4 tile: scales + 4 chunks = 16 rows x 18 bytes");
+
 size_t TileBytes(DType t) {
   if (!IsTiled(t)) Fail(ExitCode::kInternal, "%s is not a tiled quantized type", Info(t).name);
-  return kTileRows * Info(t).block_bytes;
+  const DTypeInfo& info = Info(t);
+  if (info.block != kBlock || info.tile_rows != kTileRows)  // the dtype table and this layout must agree
+    Fail(ExitCode::kInternal, "%s: dtype table block %u x %u rows, layout %zu x %zu", info.name, info.block,
+         info.tile_rows, kBlock, kTileRows);
+  return kTileRows * info.block_bytes;
 }
 
 int ZeroPoint(DType t) { return t == DType::kQ8 ? 128 : 8; }
@@ -106,11 +114,14 @@ void UnpackTile(DType t, const uint8_t* tile, int16_t codes[kTileRows * kBlock],
 }
 
 void DequantizeRow(DType t, const uint8_t* data, size_t cols, size_t r, float* out) {
-  for (size_t c = 0; c < cols; ++c) {
-    if (c % kBlock == 0) {
-      const float d = Scale(t, data, cols, r, c);
-      for (size_t k = 0; k < kBlock; ++k) out[c + k] = d * static_cast<float>(Code(t, data, cols, r, c + k));
-    }
+  int16_t codes[kTileRows * kBlock];
+  float scales[kTileRows];
+  const int zp = ZeroPoint(t);
+  const size_t i = r % kTileRows, tile_bytes = TileBytes(t);
+  const uint8_t* group = data + (r / kTileRows) * RowGroupBytes(t, cols);
+  for (size_t b = 0; b < cols / kBlock; ++b) {
+    UnpackTile(t, group + b * tile_bytes, codes, scales);
+    for (size_t k = 0; k < kBlock; ++k) out[b * kBlock + k] = scales[i] * static_cast<float>(codes[i * kBlock + k] - zp);
   }
 }
 
@@ -128,8 +139,9 @@ void ActivationBlocks::Reserve(size_t rows, size_t row_cols) {
 void ActivationBlocks::QuantizeBlock(const float* src, size_t i) {
   float amax = 0.0f;
   for (size_t k = 0; k < kBlock; ++k) amax = std::max(amax, std::fabs(src[k]));  // NaN-safe: max keeps amax
-  const float d = std::isfinite(amax) ? amax / 127.0f : 0.0f;
-  const float id = d != 0.0f ? 127.0f / amax : 0.0f;
+  float d = std::isfinite(amax) ? amax / 127.0f : 0.0f;
+  float id = d != 0.0f ? 127.0f / amax : 0.0f;
+  if (!std::isfinite(id)) d = id = 0.0f;  // amax below 127 / FLT_MAX: a zero block
   int8_t* dst = &q[i * kBlock];
   int32_t s = 0;
   for (size_t k = 0; k < kBlock; ++k) {
