@@ -122,16 +122,20 @@ TEST_CASE("quant: MatMul on every path equals the scalar twin bit for bit", "[qu
         for (size_t i = 0; i < x.size(); i += 7) x[i] *= 50.0f;  // activation outliers
         std::vector<float> want(n * rows), got(n * rows);
         ref::MatMul(q.m, x.data(), n, want.data(), bias.data());
+        auto check = [&] {
+          std::fill(got.begin(), got.end(), NAN);
+          kernels::MatMul(q.m, x.data(), n, got.data(), bias.data());
+          size_t diff = 0;
+          for (size_t i = 0; i < got.size(); ++i) diff += std::memcmp(&got[i], &want[i], 4) != 0;
+          CHECK(diff == 0);
+        };
         for (bool intrinsics : paths) {
           INFO("intrinsics " << intrinsics);
           test::IntrinsicsPin pin(intrinsics);
-          test::ForEachTarget([&](const std::string&) {
-            std::fill(got.begin(), got.end(), NAN);
-            kernels::MatMul(q.m, x.data(), n, got.data(), bias.data());
-            size_t diff = 0;
-            for (size_t i = 0; i < got.size(); ++i) diff += std::memcmp(&got[i], &want[i], 4) != 0;
-            CHECK(diff == 0);
-          });
+          if (intrinsics)
+            check();  // the VNNI path does not depend on the Highway target
+          else
+            test::ForEachTarget([&](const std::string&) { check(); });
         }
       }
     }

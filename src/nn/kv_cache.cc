@@ -10,8 +10,11 @@
 namespace ecgr1 {
 
 size_t KvCache::BytesFor(const TextConfig& c, size_t capacity) {
-  return 2 * static_cast<size_t>(c.layers) * capacity * static_cast<size_t>(c.kv_heads * c.head_dim) *
-         sizeof(uint16_t);
+  size_t b = 2 * sizeof(uint16_t);
+  if (__builtin_mul_overflow(b, static_cast<size_t>(c.layers), &b) || __builtin_mul_overflow(b, capacity, &b) ||
+      __builtin_mul_overflow(b, static_cast<size_t>(c.kv_heads) * static_cast<size_t>(c.head_dim), &b))
+    Fail(ExitCode::kUsage, "a KV cache of %zu tokens does not fit in memory (lower --ctx)", capacity);
+  return b;
 }
 
 KvCache::KvCache(const TextConfig& c, size_t capacity)
