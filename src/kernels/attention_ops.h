@@ -1,13 +1,7 @@
-// attention_ops.h — kernels for attention over a bf16 KV cache.
+// attention_ops.h — attention scores of one head on the kernel layer.
 //
-// The KV cache stores keys and values as bf16 (half the memory of f32, the
-// same type as the weights); queries, scores and outputs stay f32. These
-// kernels widen each bf16 element to f32 in registers (exact: bf16 is the top
-// half of an f32) and accumulate in f32.
-//
-// attention_ops.cc compiles them for every x86 target Highway knows and
-// dispatches at run time like ops.cc (kept in its own file so the two can
-// change independently). The scalar twins in namespace ref are the test oracle.
+// The bf16 KV-cache kernels (DotBf16, AxpyBf16) are in ops.h with the other
+// vector kernels. The scalar twin in namespace ref is the test oracle.
 #pragma once
 
 #include <cstddef>
@@ -15,12 +9,6 @@
 
 namespace ecgr1 {
 namespace kernels {
-
-// sum_i a[i] * float(b[i]), b in bf16.
-float DotBf16(const float* a, const uint16_t* b, size_t n);
-
-// y[i] += a * float(x[i]), x in bf16.
-void AxpyBf16(float a, const uint16_t* x, float* y, size_t n);
 
 // Bidirectional attention scores of one head: scores[i, j] = q_i . k_j for
 // queries q [n_q, hd] and keys k [n_k, hd] (f32). With `bf16` (and an even hd
@@ -34,15 +22,10 @@ void AttentionScores(const float* q, size_t n_q, const float* k, size_t n_k, siz
 // requests: then rounding operands to bf16 buys speed, otherwise only error.
 bool Bf16PathAvailable();
 
-// Target these kernels dispatch to (tests check that a pinned target reaches them).
-const char* AttentionTargetName();
-
 }  // namespace kernels
 
 namespace ref {
 
-float DotBf16(const float* a, const uint16_t* b, size_t n);
-void AxpyBf16(float a, const uint16_t* x, float* y, size_t n);
 // Scores in double; with bf16, of the bf16-rounded operands.
 void AttentionScores(const float* q, size_t n_q, const float* k, size_t n_k, size_t hd, bool bf16, float* scores);
 

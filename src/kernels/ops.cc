@@ -339,28 +339,49 @@ HWY_INLINE void Map2InPlace(float* HWY_RESTRICT x, const float* HWY_RESTRICT y, 
   }
 }
 
-float DotImpl(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b, size_t n) {
+// sum_i a[i] * b[i] with b of element type W (f32, or bf16 rows of the KV
+// cache widened in registers): four accumulators, scalar tail.
+template <class W>
+HWY_INLINE float DotT(const float* HWY_RESTRICT a, const typename W::T* HWY_RESTRICT b, size_t n) {
   const DF df;
   const size_t N = hn::Lanes(df);
   VF s0 = hn::Zero(df), s1 = hn::Zero(df), s2 = hn::Zero(df), s3 = hn::Zero(df);
   size_t i = 0;
   for (; i + 4 * N <= n; i += 4 * N) {
-    s0 = hn::MulAdd(hn::LoadU(df, a + i), hn::LoadU(df, b + i), s0);
-    s1 = hn::MulAdd(hn::LoadU(df, a + i + N), hn::LoadU(df, b + i + N), s1);
-    s2 = hn::MulAdd(hn::LoadU(df, a + i + 2 * N), hn::LoadU(df, b + i + 2 * N), s2);
-    s3 = hn::MulAdd(hn::LoadU(df, a + i + 3 * N), hn::LoadU(df, b + i + 3 * N), s3);
+    s0 = hn::MulAdd(hn::LoadU(df, a + i), W::Load(df, b + i), s0);
+    s1 = hn::MulAdd(hn::LoadU(df, a + i + N), W::Load(df, b + i + N), s1);
+    s2 = hn::MulAdd(hn::LoadU(df, a + i + 2 * N), W::Load(df, b + i + 2 * N), s2);
+    s3 = hn::MulAdd(hn::LoadU(df, a + i + 3 * N), W::Load(df, b + i + 3 * N), s3);
   }
-  for (; i + N <= n; i += N) s0 = hn::MulAdd(hn::LoadU(df, a + i), hn::LoadU(df, b + i), s0);
+  for (; i + N <= n; i += N) s0 = hn::MulAdd(hn::LoadU(df, a + i), W::Load(df, b + i), s0);
   float s = ReduceSum(df, hn::Add(hn::Add(s0, s1), hn::Add(s2, s3)));
-  for (; i < n; ++i) s += a[i] * b[i];
+  for (; i < n; ++i) s += a[i] * W::Scalar(b[i]);
   return s;
 }
 
-void AxpyImpl(float a, const float* x, float* y, size_t n) {
+// y[i] += a * x[i] with x of element type W; the tail is one more vector step
+// on zero-padded copies, so every element sees the same vector code.
+template <class W>
+HWY_INLINE void AxpyT(float a, const typename W::T* HWY_RESTRICT x, float* HWY_RESTRICT y, size_t n) {
   const DF df;
+  const size_t N = hn::Lanes(df);
   const VF va = hn::Set(df, a);
-  Map2InPlace(y, x, n, [va](VF yv, VF xv) HWY_ATTR { return hn::MulAdd(va, xv, yv); });
+  size_t i = 0;
+  for (; i + N <= n; i += N) hn::StoreU(hn::MulAdd(va, W::Load(df, x + i), hn::LoadU(df, y + i)), df, y + i);
+  if (i < n) {
+    HWY_ALIGN typename W::T bx[kMaxLanesF] = {};
+    HWY_ALIGN float by[kMaxLanesF] = {};
+    std::memcpy(bx, x + i, (n - i) * sizeof(typename W::T));
+    std::memcpy(by, y + i, (n - i) * sizeof(float));
+    hn::Store(hn::MulAdd(va, W::Load(df, bx), hn::Load(df, by)), df, by);
+    std::memcpy(y + i, by, (n - i) * sizeof(float));
+  }
 }
+
+float DotImpl(const float* a, const float* b, size_t n) { return DotT<F32W>(a, b, n); }
+float DotBf16Impl(const float* a, const uint16_t* b, size_t n) { return DotT<BF16W>(a, b, n); }
+void AxpyImpl(float a, const float* x, float* y, size_t n) { AxpyT<F32W>(a, x, y, n); }
+void AxpyBf16Impl(float a, const uint16_t* x, float* y, size_t n) { AxpyT<BF16W>(a, x, y, n); }
 
 void AddImpl(const float* x, float* y, size_t n) {
   Map2InPlace(y, x, n, [](VF yv, VF xv) HWY_ATTR { return hn::Add(yv, xv); });
@@ -582,6 +603,8 @@ HWY_EXPORT(MatMulImpl);
 HWY_EXPORT(RowToF32Impl);
 HWY_EXPORT(DotImpl);
 HWY_EXPORT(AxpyImpl);
+HWY_EXPORT(DotBf16Impl);
+HWY_EXPORT(AxpyBf16Impl);
 HWY_EXPORT(AddImpl);
 HWY_EXPORT(ScaleImpl);
 HWY_EXPORT(RmsNormImpl);
@@ -607,6 +630,8 @@ void RowToF32(const WeightMatrix& w, size_t r, float* out) {
 }
 float Dot(const float* a, const float* b, size_t n) { return HWY_DYNAMIC_DISPATCH(DotImpl)(a, b, n); }
 void Axpy(float a, const float* x, float* y, size_t n) { HWY_DYNAMIC_DISPATCH(AxpyImpl)(a, x, y, n); }
+float DotBf16(const float* a, const uint16_t* b, size_t n) { return HWY_DYNAMIC_DISPATCH(DotBf16Impl)(a, b, n); }
+void AxpyBf16(float a, const uint16_t* x, float* y, size_t n) { HWY_DYNAMIC_DISPATCH(AxpyBf16Impl)(a, x, y, n); }
 void Add(const float* x, float* y, size_t n) { HWY_DYNAMIC_DISPATCH(AddImpl)(x, y, n); }
 void Scale(float a, float* y, size_t n) { HWY_DYNAMIC_DISPATCH(ScaleImpl)(a, y, n); }
 void RmsNorm(const float* x, const float* g, size_t n, float eps, float* out) {

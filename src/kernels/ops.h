@@ -58,6 +58,10 @@ float Dot(const float* a, const float* b, size_t n);
 // y[i] += a * x[i]
 void Axpy(float a, const float* x, float* y, size_t n);
 
+// The same with b / x in bf16 (KV cache rows), widened exactly in registers.
+float DotBf16(const float* a, const uint16_t* b, size_t n);
+void AxpyBf16(float a, const uint16_t* x, float* y, size_t n);
+
 // y[i] += x[i]
 void Add(const float* x, float* y, size_t n);
 

@@ -14,6 +14,8 @@ void MatMul(const WeightMatrix& w, const float* x, size_t n, float* y, const flo
 void RowToF32(const WeightMatrix& w, size_t r, float* out);
 float Dot(const float* a, const float* b, size_t n);
 void Axpy(float a, const float* x, float* y, size_t n);
+float DotBf16(const float* a, const uint16_t* b, size_t n);
+void AxpyBf16(float a, const uint16_t* x, float* y, size_t n);
 void Add(const float* x, float* y, size_t n);
 void Scale(float a, float* y, size_t n);
 void RmsNorm(const float* x, const float* gamma, size_t n, float eps, float* out);

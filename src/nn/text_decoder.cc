@@ -8,7 +8,6 @@
 
 #include "base/bf16.h"
 #include "base/error.h"
-#include "kernels/attention_ops.h"
 #include "kernels/ops.h"
 
 namespace ecgr1 {
