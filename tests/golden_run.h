@@ -184,6 +184,40 @@ inline LogitCompare CompareLogits(const float* f, const float* q, size_t V) {
   return r;
 }
 
+// The margin rule: the reference top-1 must be kept at positions
+// whose reference top-1/top-2 logit margin exceeds this.
+constexpr double kMarginRule = 0.05;
+
+// Accuracy of a file over logit rows, against our f32 file (c) and the
+// reference (ref): counts, sums and maxima; one place for the test and the tool.
+struct AccuracyTally {
+  size_t rows = 0, agree_f32 = 0, agree_ref = 0, margin_rows = 0, agree_ref_margin = 0;
+  double sum_rel = 0, max_rel = 0, sum_kl = 0, max_kl = 0;
+
+  // Counts row i; returns whether its top-1 is the reference's.
+  bool Add(size_t i, const LogitCompare& c, const ReferenceTop10& ref) {
+    ++rows;
+    sum_rel += c.rel_err, max_rel = std::max(max_rel, c.rel_err);
+    sum_kl += c.kl, max_kl = std::max(max_kl, c.kl);
+    agree_f32 += c.same_top1;
+    const bool same_ref = c.top1_q == ref.Top1(i);
+    agree_ref += same_ref;
+    if (ref.Margin(i) > kMarginRule) ++margin_rows, agree_ref_margin += same_ref;
+    return same_ref;
+  }
+  void Merge(const AccuracyTally& o) {
+    rows += o.rows, agree_f32 += o.agree_f32, agree_ref += o.agree_ref;
+    margin_rows += o.margin_rows, agree_ref_margin += o.agree_ref_margin;
+    sum_rel += o.sum_rel, sum_kl += o.sum_kl;
+    max_rel = std::max(max_rel, o.max_rel), max_kl = std::max(max_kl, o.max_kl);
+  }
+  double mean_rel() const { return sum_rel / rows; }
+  double mean_kl() const { return sum_kl / rows; }
+  double agree_f32_rate() const { return static_cast<double>(agree_f32) / rows; }
+  double agree_ref_rate() const { return static_cast<double>(agree_ref) / rows; }
+  double agree_ref_margin_rate() const { return static_cast<double>(agree_ref_margin) / margin_rows; }
+};
+
 // Calls fn(row, logits_f, logits_q, compare) for every row of two runs of the
 // same case, in order; the logits are computed 16 rows at a time and compared
 // on all threads (fn itself runs on the calling thread).

@@ -16,15 +16,7 @@
 namespace ecgr1::test {
 namespace {
 
-struct Stats {
-  size_t rows = 0, agree_f32 = 0, agree_ref = 0, margin_rows = 0, agree_ref_margin = 0;
-  double sum_rel = 0, max_rel = 0, sum_kl = 0, max_kl = 0;
-  double mean_rel() const { return sum_rel / rows; }
-  double mean_kl() const { return sum_kl / rows; }
-  double agree_f32_rate() const { return static_cast<double>(agree_f32) / rows; }
-  double agree_ref_rate() const { return static_cast<double>(agree_ref) / rows; }
-  double agree_ref_margin_rate() const { return static_cast<double>(agree_ref_margin) / margin_rows; }
-};
+using Stats = AccuracyTally;
 
 // Our f32 run of every case (final hidden states), computed once.
 const CaseRun& F32Run(const std::string& name) {
@@ -49,17 +41,8 @@ Stats Measure(DType t, bool require_margin_top1) {
     REQUIRE(f.rows() == ref.prompt + 15);
     ForEachLogitRow(f, q, [&](size_t i, const float*, const float*, const LogitCompare& c) {
       INFO("position " << i << " of " << q.rows() << " (" << q.Region(i) << "), reference margin " << ref.Margin(i));
-      ++s.rows;
-      s.sum_rel += c.rel_err, s.max_rel = std::max(s.max_rel, c.rel_err);
-      s.sum_kl += c.kl, s.max_kl = std::max(s.max_kl, c.kl);
-      s.agree_f32 += c.same_top1;
-      const int64_t top1 = c.top1_q;
-      s.agree_ref += top1 == ref.Top1(i);
-      if (ref.Margin(i) > 0.05) {
-        ++s.margin_rows;
-        s.agree_ref_margin += top1 == ref.Top1(i);
-        if (require_margin_top1) CHECK(top1 == ref.Top1(i));
-      }
+      s.Add(i, c, ref);
+      if (ref.Margin(i) > kMarginRule && require_margin_top1) CHECK(c.top1_q == ref.Top1(i));
     });
   }
   return s;

@@ -286,32 +286,17 @@ struct Miss {
 };
 std::vector<Miss> g_misses;
 
-struct E2E {
-  size_t rows = 0, agree_f32 = 0, margin_rows = 0, agree_ref_margin = 0, agree_ref = 0;
-  double sum_rel = 0, max_rel = 0, sum_kl = 0, max_kl = 0;
-  void Add(const E2E& o) {
-    rows += o.rows, agree_f32 += o.agree_f32, margin_rows += o.margin_rows;
-    agree_ref_margin += o.agree_ref_margin, agree_ref += o.agree_ref;
-    sum_rel += o.sum_rel, sum_kl += o.sum_kl;
-    max_rel = std::max(max_rel, o.max_rel), max_kl = std::max(max_kl, o.max_kl);
-  }
-};
+using E2E = test::AccuracyTally;
 
 E2E Compare(const CaseRun& f, const CaseRun& q, const GoldenCase& g, const std::string& type = "",
             const std::string& name = "") {
   const test::ReferenceTop10 ref(g);
   E2E e;
   test::ForEachLogitRow(f, q, [&](size_t i, const float*, const float* lq, const test::LogitCompare& c) {
-    ++e.rows;
-    e.sum_rel += c.rel_err, e.max_rel = std::max(e.max_rel, c.rel_err);
-    e.sum_kl += c.kl, e.max_kl = std::max(e.max_kl, c.kl);
-    e.agree_f32 += c.same_top1;
-    const int32_t top1 = c.top1_q;
-    const bool same_ref = top1 == ref.Top1(i);
-    e.agree_ref += same_ref;
-    if (ref.Margin(i) > 0.05) ++e.margin_rows, e.agree_ref_margin += same_ref;
-    if (ref.Margin(i) > 0.05 && !same_ref && !type.empty())
-      g_misses.push_back({type, name, q.Region(i), i, ref.Margin(i), static_cast<double>(lq[top1]) - lq[ref.Top1(i)]});
+    const bool same_ref = e.Add(i, c, ref);
+    if (ref.Margin(i) > test::kMarginRule && !same_ref && !type.empty())
+      g_misses.push_back({type, name, q.Region(i), i, ref.Margin(i),
+                          static_cast<double>(lq[c.top1_q]) - lq[ref.Top1(i)]});
   });
   return e;
 }
@@ -387,7 +372,7 @@ void GoldenEndToEnd(bool detail) {
   for (const std::string& name : test::GoldenCaseNames()) f32[name] = test::RunGoldenCase(GoldenModel(DType::kF32), name);
   {  // our f32 against the reference, as the baseline of the margin rule
     E2E all;
-    for (const std::string& name : test::GoldenCaseNames()) all.Add(Compare(f32[name], f32[name], GoldenCase(name)));
+    for (const std::string& name : test::GoldenCaseNames()) all.Merge(Compare(f32[name], f32[name], GoldenCase(name)));
     std::printf("### End to end on the golden cases\n\n");
     std::printf("Teacher-forced: every prompt position and the 16 generation steps (the reference's tokens fed\n");
     std::printf("back), %zu positions over the 5 cases, full-vocabulary logits (151672). Rel. error =\n", all.rows);
@@ -453,7 +438,7 @@ void GoldenEndToEnd(bool detail) {
   std::printf(header, "file");
   for (const Variant& v : variants) {
     E2E all;
-    for (const auto& [name, e] : results[v.label]) all.Add(e);
+    for (const auto& [name, e] : results[v.label]) all.Merge(e);
     PrintE2ERow(v.label, all);
   }
   std::printf("\n\"q8\" and \"q4\" are the files as they run (int8 activations in the decoder%s).\n",
