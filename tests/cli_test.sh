@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # cli_test.sh — the ecgr1 binary through its command line, on real and broken files.
-# Usage: cli_test.sh path/to/ecgr1 path/to/tests/data
+# Usage: cli_test.sh path/to/ecgr1 path/to/tests/data [EMULATOR]
+# (EMULATOR, e.g. qemu-aarch64, runs a cross-compiled binary.)
 # Every bad input must give exactly one "ecgr1: ..." line on stderr naming the
 # file, the documented non-zero exit code, and leave no output file behind.
 set -u
@@ -9,6 +10,11 @@ DATA=$2
 GOLD=$DATA/golden_a
 TMP=$(mktemp -d /tmp/ecgr1_cli_XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
+if [ -n "${3:-}" ]; then
+  printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$3" "$BIN" >"$TMP/ecgr1-emulated"
+  chmod +x "$TMP/ecgr1-emulated"
+  BIN=$TMP/ecgr1-emulated
+fi
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); }

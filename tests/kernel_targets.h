@@ -27,6 +27,26 @@ struct IntrinsicsPin {
   bool saved;
 };
 
+// Caps the kernels at an instruction-set level for a scope.
+struct IsaPin {
+  explicit IsaPin(kernels::Isa isa) : saved(kernels::MaxIsa()) { kernels::SetMaxIsa(isa); }
+  ~IsaPin() { kernels::SetMaxIsa(saved); }
+  kernels::Isa saved;
+};
+
+// The instruction-set levels of this architecture that this CPU supports,
+// lowest first.
+inline std::vector<kernels::Isa> CpuIsaLevels() {
+  std::vector<kernels::Isa> levels;
+  for (int i = 0; i <= static_cast<int>(kernels::Isa::kDotprod); ++i) {
+    const auto isa = static_cast<kernels::Isa>(i);
+    kernels::Isa parsed;
+    if (kernels::ParseIsa(kernels::IsaName(isa), &parsed) && i <= static_cast<int>(kernels::CpuIsa()))
+      levels.push_back(isa);
+  }
+  return levels;
+}
+
 // Runs fn(target_name) once per compiled-and-supported target, pinned.
 template <class F>
 void ForEachTarget(F&& fn) {

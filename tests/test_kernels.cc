@@ -94,11 +94,12 @@ std::vector<float> RoundedToBf16(std::vector<float> x) {
   return x;
 }
 
-// The paths to test: Highway alone, and with the intrinsics where the CPU has
-// them.
+// The paths to test: Highway alone, and with the intrinsics where the CPU
+// (and the cap) let bf16 weights take AVX512-BF16.
 std::vector<bool> IntrinsicsSettings() {
   std::vector<bool> v = {false};
-  if (kernels::CpuHasAvx512Vnni()) v.push_back(true);
+  test::IntrinsicsPin on(true);
+  if (kernels::UseAvx512Bf16()) v.push_back(true);
   return v;
 }
 
@@ -107,7 +108,7 @@ TEST_CASE("kernels: MatMul matches ref for each weight type and target", "[kerne
     INFO("intrinsics " << intrinsics);
     test::IntrinsicsPin pin(intrinsics);
     // bf16 weights on the AVX512-BF16 path multiply bf16-rounded activations.
-    const bool bf16_path = intrinsics && kernels::CpuHasAvx512Bf16();
+    const bool bf16_path = kernels::UseAvx512Bf16();
     ForEachTarget([&](const std::string&) {
       for (DType type : {DType::kF32, DType::kBF16, DType::kF16}) {
         for (size_t rows : {size_t{1}, size_t{3}, size_t{17}, size_t{64}}) {

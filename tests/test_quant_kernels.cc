@@ -108,8 +108,6 @@ TEST_CASE("quant: non-finite weights are stored as zero without poisoning the bl
 TEST_CASE("quant: MatMul on every path equals the scalar twin bit for bit", "[quant][kernels]") {
   const size_t shapes[][2] = {{1, 32}, {15, 64}, {16, 32}, {17, 96}, {33, 128}, {64, 320}};
   const size_t ns[] = {1, 2, 5, 6, 7, 13};
-  std::vector<bool> paths = {false};
-  if (kernels::CpuHasAvx512Vnni()) paths.push_back(true);
   for (DType type : {DType::kQ8, DType::kQ4}) {
     for (const auto& shape : shapes) {
       const size_t rows = shape[0], cols = shape[1];
@@ -129,16 +127,45 @@ TEST_CASE("quant: MatMul on every path equals the scalar twin bit for bit", "[qu
           for (size_t i = 0; i < got.size(); ++i) diff += std::memcmp(&got[i], &want[i], 4) != 0;
           CHECK(diff == 0);
         };
-        for (bool intrinsics : paths) {
-          INFO("intrinsics " << intrinsics);
-          test::IntrinsicsPin pin(intrinsics);
-          if (intrinsics)
-            check();  // the VNNI path does not depend on the Highway target
-          else
-            test::ForEachTarget([&](const std::string&) { check(); });
+        // Every level this CPU runs (each picks its path), and the Highway
+        // path alone on every target.
+        for (kernels::Isa isa : test::CpuIsaLevels()) {
+          test::IsaPin pin(isa);
+          INFO("isa " << kernels::IsaName(isa) << ", path " << kernels::QuantPathName());
+          check();
         }
+        test::IntrinsicsPin off(false);
+        test::ForEachTarget([&](const std::string&) { check(); });
       }
     }
+  }
+}
+
+TEST_CASE("quant: the cap picks the q8/q4 path of its level", "[quant][kernels]") {
+  for (kernels::Isa isa : test::CpuIsaLevels()) {
+    test::IsaPin pin(isa);
+    const std::string path = kernels::QuantPathName();
+    INFO("isa " << kernels::IsaName(isa) << ", path " << path);
+    switch (isa) {
+      case kernels::Isa::kScalar:
+      case kernels::Isa::kSse4: CHECK(path == "highway"); break;
+      case kernels::Isa::kAvx2: CHECK(path == "avx2"); break;
+      case kernels::Isa::kAvxVnni: CHECK(path == (kernels::CpuHasAvxVnni() ? "avx-vnni" : "avx2")); break;
+      case kernels::Isa::kAvx512:
+        CHECK(path == (kernels::CpuHasAvx512Vnni() ? "avx512-vnni" : kernels::CpuHasAvxVnni() ? "avx-vnni" : "avx2"));
+        break;
+      case kernels::Isa::kNeon: CHECK(path == "neon"); break;
+      case kernels::Isa::kDotprod: CHECK(path == "neon-dotprod"); break;
+    }
+    // Highway follows the cap too.
+    const std::string target = kernels::TargetName();
+#if defined(__aarch64__)
+    if (isa == kernels::Isa::kScalar) CHECK(target == "NEON");  // Highway's baseline there: nothing lower is built
+#else
+    if (isa == kernels::Isa::kScalar) CHECK((target == "EMU128" || target == "SCALAR"));
+#endif
+    if (isa == kernels::Isa::kAvx2 || isa == kernels::Isa::kAvxVnni) CHECK(target == "AVX2");
+    if (isa == kernels::Isa::kNeon) CHECK(target == "NEON");
   }
 }
 
@@ -189,28 +216,41 @@ TEST_CASE("quant: MatMul is identical for 1 and 2 OpenMP threads", "[quant][kern
 
 namespace ecgr1 {
 
-TEST_CASE("quant: the AVX-512 activation quantizer equals the scalar one, NaN and Inf blocks too", "[quant][kernels]") {
-  if (!kernels::CpuHasAvx512Vnni()) {
-    WARN("no AVX-512 VNNI on this CPU: nothing to compare");
+TEST_CASE("quant: every activation quantizer equals the scalar one, NaN and Inf blocks too", "[quant][kernels]") {
+  using Quantizer = void (*)(const float*, size_t, size_t, quant::ActivationBlocks*);
+  std::vector<std::pair<const char*, Quantizer>> quantizers;
+#if defined(__x86_64__)
+  if (kernels::CpuHasAvx512Vnni()) quantizers.push_back({"avx512", kernels::QuantizeActivationsAvx512});
+  if (kernels::CpuHasAvx2()) quantizers.push_back({"avx2", kernels::QuantizeActivationsAvx2});
+#elif defined(__aarch64__)
+  quantizers.push_back({"neon", kernels::QuantizeActivationsNeon});
+#endif
+  if (quantizers.empty()) {
+    WARN("no vector quantizer for this CPU: nothing to compare");
     return;
   }
-  for (size_t n : {size_t{1}, size_t{3}, size_t{300}}) {  // 300 x 1024: the threaded path
-    const size_t cols = 1024;
-    INFO("n " << n);
-    std::vector<float> x = Weights(n, cols, static_cast<uint32_t>(n));
-    x[5] = NAN;
-    x[70] = INFINITY;
-    x[100] = -INFINITY;
-    for (size_t i = 128; i < 160; ++i) x[i] = 0.0f;   // an all-zero block
-    for (size_t i = 160; i < 192; ++i) x[i] = 1e-40f;  // subnormal: 127 / amax overflows, a zero block
-    for (size_t i = 192; i < 224; ++i) x[i] = 1e-37f;  // normal, still too small: a zero block
-    quant::ActivationBlocks want, got;
-    want.Quantize(x.data(), n, cols);
-    kernels::QuantizeActivationsVnni(x.data(), n, cols, &got);
-    const size_t nb = n * cols / quant::kBlock;
-    CHECK(std::memcmp(want.q.data(), got.q.data(), n * cols) == 0);
-    CHECK(std::memcmp(want.scale.data(), got.scale.data(), nb * 4) == 0);
-    CHECK(std::memcmp(want.sum.data(), got.sum.data(), nb * 4) == 0);
+  for (const auto& [name, quantize] : quantizers) {
+    for (size_t n : {size_t{1}, size_t{3}, size_t{300}}) {  // 300 x 1024: the threaded path
+      const size_t cols = 1024;
+      INFO(name << ", n " << n);
+      std::vector<float> x = Weights(n, cols, static_cast<uint32_t>(n));
+      x[5] = NAN;
+      x[70] = INFINITY;
+      x[100] = -INFINITY;
+      for (size_t i = 128; i < 160; ++i) x[i] = 0.0f;   // an all-zero block
+      for (size_t i = 160; i < 192; ++i) x[i] = 1e-40f;  // subnormal: 127 / amax overflows, a zero block
+      for (size_t i = 192; i < 224; ++i) x[i] = 1e-37f;  // normal, still too small: a zero block
+      // amax 127 makes the scale 1: codes of k + 0.5 are ties, rounded to even.
+      for (size_t i = 224; i < 256; ++i) x[i] = (i % 2 ? 1.0f : -1.0f) * (static_cast<float>(i - 224) + 0.5f);
+      x[255] = 127.0f;
+      quant::ActivationBlocks want, got;
+      want.Quantize(x.data(), n, cols);
+      quantize(x.data(), n, cols, &got);
+      const size_t nb = n * cols / quant::kBlock;
+      CHECK(std::memcmp(want.q.data(), got.q.data(), n * cols) == 0);
+      CHECK(std::memcmp(want.scale.data(), got.scale.data(), nb * 4) == 0);
+      CHECK(std::memcmp(want.sum.data(), got.sum.data(), nb * 4) == 0);
+    }
   }
 }
 

@@ -346,7 +346,9 @@ int Run(const BenchFlags& f) {
         {"decode_ceiling_fraction", fraction},
         {"decode_ceiling_fraction_spread", ToJson(SpreadOf(fractions))},
         {"kernel_target", kernels::TargetName()},
-        {"intrinsics", kernels::IntrinsicsName()},
+        {"isa", kernels::IsaName(kernels::MaxIsa())},
+        {"quant_path", kernels::QuantPathName()},
+        {"bf16_path", kernels::Bf16PathName()},
         {"ecg_tower_ms", ecg ? nlohmann::json(SpreadOf(ecg_ms).median) : nlohmann::json(nullptr)},
         {"vision_ms", vision ? nlohmann::json(SpreadOf(vision_ms).median) : nlohmann::json(nullptr)},
         {"vision_tokens", vision ? nlohmann::json(768) : nlohmann::json(nullptr)},
@@ -366,8 +368,10 @@ int Run(const BenchFlags& f) {
   else
     std::printf("model         %s (%s weights%s)\n", model.path().c_str(), type.c_str(),
                 model.random_weights() ? ", RANDOM" : "");
-  std::printf("run           %d threads, %d repetitions (median [min-max]), KV cache %zu tokens, kernels %s + %s\n",
-              threads, reps, ctx, kernels::TargetName(), kernels::IntrinsicsName());
+  std::printf("run           %d threads, %d repetitions (median [min-max]), KV cache %zu tokens, ISA %s: kernels %s, "
+              "q8/q4 %s, bf16 %s\n",
+              threads, reps, ctx, kernels::IsaName(kernels::MaxIsa()), kernels::TargetName(), kernels::QuantPathName(),
+              kernels::Bf16PathName());
   std::printf("prefill       %.1f tokens/s at %d tokens [%.1f-%.1f]\n", pf.median, f.prompt, pf.min, pf.max);
   std::printf("decode        %.2f tokens/s over %d tokens [%.2f-%.2f]\n", dc.median, f.decode, dc.min, dc.max);
   std::printf("bandwidth     %.1f GB/s reading the weights a decode step streams (after each run), %.1f GB/s reading "

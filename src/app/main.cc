@@ -10,6 +10,7 @@
 #include "app/commands.h"
 #include "base/atomic_file.h"
 #include "base/error.h"
+#include "kernels/cpu_features.h"
 
 namespace {
 
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
     return static_cast<int>(ExitCode::kUsage);
   }
   try {
+    ecgr1::kernels::ApplyMaxIsaFromEnvironment();
     for (ecgr1::Command& c : commands)
       if (c.sub->parsed()) {
         const int rc = c.run();

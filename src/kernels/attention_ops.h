@@ -14,7 +14,7 @@ namespace kernels {
 // queries q [n_q, hd] and keys k [n_k, hd] (f32). With `bf16` (and an even hd
 // on a CPU with AVX512-BF16, intrinsics enabled) both are rounded to bf16 and
 // multiplied with the keys in the vector lanes (matmul_bf16.h); otherwise the
-// scores are f32 products on the MatMul path. Callers pass bf16 only where
+// scores are f32 products on the encoders' GEMM path (gemm.h). Callers pass bf16 only where
 // their weights already allow bf16 activations (WeightMatrix).
 void AttentionScores(const float* q, size_t n_q, const float* k, size_t n_k, size_t hd, bool bf16, float* scores);
 

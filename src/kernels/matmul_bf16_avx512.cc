@@ -10,6 +10,8 @@
 // walked over the columns 32 at a time (the tail through masked loads), then
 // one horizontal sum each. kR = 4, kN = 6: 24 accumulators + 4 weight + 1
 // activation register.
+#if defined(__x86_64__)
+
 #include "kernels/matmul_bf16.h"
 
 #include "base/bf16.h"
@@ -188,3 +190,5 @@ void MatMulBf16Avx512(const WeightMatrix& w, const float* x, size_t n, float* y,
 
 }  // namespace kernels
 }  // namespace ecgr1
+
+#endif  // __x86_64__

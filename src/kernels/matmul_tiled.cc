@@ -1,11 +1,12 @@
-// matmul_tiled.cc — the q8 / q4 matrix product: entry point and the Highway
-// path (every x86 target, dispatched at run time).
+// matmul_tiled.cc — the q8 / q4 matrix product: entry point, the choice of
+// path (matmul_tiled.h), and the Highway path (every target, dispatched at
+// run time).
 //
 // The Highway path unpacks one tile (16 rows x 32 codes) to int16 and takes
 // each row's integer dot product with an activation block by widening
 // multiply-add (vpmaddwd on x86), for every activation row, then applies the
 // block scales in the order fixed in tiled_quant.h. It is the portable twin
-// of the VNNI path, not the fast one.
+// of the intrinsics paths, not a fast one: CPUs without AVX2 or NEON.
 
 // --- Once-only part. ----------------------------------------------------------
 #ifndef ECGR1_KERNELS_MATMUL_TILED_CC_ONCE_
@@ -15,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "kernels/cpu_features.h"
 
@@ -91,19 +93,52 @@ namespace kernels {
 
 HWY_EXPORT(MatMulTiledImpl);
 
+const int32_t* ZeroPointShares(DType type, const quant::ActivationBlocks& a) {
+  static thread_local std::vector<int32_t> corr;  // grows, then reused
+  const size_t count = a.n * a.blocks();
+  if (corr.size() < count) corr.resize(count);
+  const int32_t zp = quant::ZeroPoint(type);
+  for (size_t i = 0; i < count; ++i) corr[i] = -zp * a.sum[i];
+  return corr.data();
+}
+
+TiledProduct::TiledProduct(const WeightMatrix& m, const quant::ActivationBlocks& act, float* out, const float* b)
+    : w(static_cast<const uint8_t*>(m.data)),
+      tile_bytes(quant::TileBytes(m.type)),
+      group_bytes(quant::RowGroupBytes(m.type, m.cols)),
+      rows(m.rows),
+      groups(quant::RowGroups(m.rows)),
+      nb(m.cols / quant::kBlock),
+      a(&act),
+      y(out),
+      bias(b),
+      corr(ZeroPointShares(m.type, act)) {}
+
 void MatMulTiled(const WeightMatrix& w, const float* x, size_t n, float* y, const float* bias) {
   if (w.rows == 0 || n == 0) return;
   // Reused per thread: quantizing the activations of a token allocates nothing
   // once the buffers have grown to the largest row.
   static thread_local quant::ActivationBlocks act;
   const bool parallel = w.rows >= 32 && w.rows * w.cols * n >= kMinParallelMacs;
-  if (IntrinsicsEnabled() && CpuHasAvx512Vnni()) {
-    QuantizeActivationsVnni(x, n, w.cols, &act);
-    MatMulTiledVnni(w, act, y, bias, parallel);
-  } else {
-    act.Quantize(x, n, w.cols);
-    HWY_DYNAMIC_DISPATCH(MatMulTiledImpl)(w, act, y, bias, parallel);
+#if defined(__x86_64__)
+  if (UseAvx512Vnni()) {
+    QuantizeActivationsAvx512(x, n, w.cols, &act);
+    return MatMulTiledAvx512Vnni(w, act, y, bias, parallel);
   }
+  if (UseAvxVnni() || UseAvx2()) {
+    QuantizeActivationsAvx2(x, n, w.cols, &act);
+    if (UseAvxVnni()) return MatMulTiledAvxVnni(w, act, y, bias, parallel);
+    return MatMulTiledAvx2(w, act, y, bias, parallel);
+  }
+#elif defined(__aarch64__)
+  if (UseNeon()) {
+    QuantizeActivationsNeon(x, n, w.cols, &act);
+    if (UseNeonDotprod()) return MatMulTiledNeonDotprod(w, act, y, bias, parallel);
+    return MatMulTiledNeon(w, act, y, bias, parallel);
+  }
+#endif
+  act.Quantize(x, n, w.cols);
+  HWY_DYNAMIC_DISPATCH(MatMulTiledImpl)(w, act, y, bias, parallel);
 }
 
 }  // namespace kernels

@@ -619,8 +619,10 @@ HWY_EXPORT(CurrentTargetImpl);
 void MatMul(const WeightMatrix& w, const float* x, size_t n, float* y, const float* bias) {
   CheckMatrixType(w);
   if (quant::IsTiled(w.type)) return MatMulTiled(w, x, n, y, bias);
-  if (w.type == DType::kBF16 && w.bf16_activations && IntrinsicsEnabled() && CpuHasAvx512Bf16())
+#if defined(__x86_64__)
+  if (w.type == DType::kBF16 && w.bf16_activations && UseAvx512Bf16())
     return MatMulBf16Avx512(w, x, n, y, bias, w.rows >= 8 && w.rows * w.cols * n >= kMinParallelMacs);
+#endif
   HWY_DYNAMIC_DISPATCH(MatMulImpl)(w, x, n, y, bias);
 }
 void RowToF32(const WeightMatrix& w, size_t r, float* out) {

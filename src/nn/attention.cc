@@ -6,6 +6,7 @@
 
 #include "base/bf16.h"
 #include "kernels/attention_ops.h"
+#include "kernels/gemm.h"
 #include "kernels/ops.h"
 
 namespace ecgr1 {
@@ -16,14 +17,12 @@ void FullAttention(const float* qkv, size_t n, size_t W, size_t heads, const flo
   const size_t hd = W / heads;
   const size_t half = hd / 2;
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
-  std::vector<float> q(n * hd), k(n * hd), vt(hd * n), scores(n * n), o(n * hd);
-  // V^T plays the weight matrix of the second product; bf16 where allowed.
+  std::vector<float> q(n * hd), k(n * hd), v(n * hd), scores(n * n), o(n * hd);
+  // With bf16, V^T in bf16 plays the weight matrix of the second product.
+  std::vector<float> vt(bf16 ? hd * n : 0);
   std::vector<uint16_t> vtb(bf16 ? hd * n : 0);
-  WeightMatrix vt_weights{DType::kF32, vt.data(), hd, n};
-  if (bf16) {
-    vt_weights = WeightMatrix{DType::kBF16, vtb.data(), hd, n};
-    vt_weights.bf16_activations = true;
-  }
+  WeightMatrix vt_weights{DType::kBF16, vtb.data(), hd, n};
+  vt_weights.bf16_activations = true;
   const long nn = static_cast<long>(n);
   for (size_t h = 0; h < heads; ++h) {
 #pragma omp parallel for schedule(static)
@@ -36,7 +35,9 @@ void FullAttention(const float* qkv, size_t n, size_t W, size_t heads, const flo
         kernels::RopeRotateHalf(&q[i * hd], cos_ + i * half, sin_ + i * half, hd);
         kernels::RopeRotateHalf(&k[i * hd], cos_ + i * half, sin_ + i * half, hd);
       }
-      for (size_t c = 0; c < hd; ++c) vt[c * n + i] = row[2 * W + c];
+      std::memcpy(&v[i * hd], row + 2 * W, hd * sizeof(float));
+      if (bf16)
+        for (size_t c = 0; c < hd; ++c) vt[c * n + i] = row[2 * W + c];
     }
     // scores[i, j] = q_i . k_j: the keys play the weight matrix [n, hd].
     kernels::AttentionScores(q.data(), n, k.data(), n, hd, bf16, scores.data());
@@ -46,9 +47,13 @@ void FullAttention(const float* qkv, size_t n, size_t W, size_t heads, const flo
       kernels::Scale(scale, srow, n);
       kernels::Softmax(srow, n);
     }
-    // o[i, c] = sum_j p[i, j] v[j, c]: V^T plays the weight matrix [hd, n].
-    if (bf16) F32ToBf16(vt.data(), vtb.data(), vt.size());
-    kernels::MatMul(vt_weights, scores.data(), n, o.data());
+    // o[i, c] = sum_j p[i, j] v[j, c].
+    if (bf16) {
+      F32ToBf16(vt.data(), vtb.data(), vt.size());
+      kernels::MatMul(vt_weights, scores.data(), n, o.data());
+    } else {
+      kernels::GemmF32(scores.data(), n, n, v.data(), hd, false, o.data());
+    }
     for (size_t i = 0; i < n; ++i) std::memcpy(out + i * W + h * hd, &o[i * hd], hd * sizeof(float));
   }
 }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/gemm.h"
 #include "kernels/ops.h"
 #include "nn/attention.h"
 
@@ -32,7 +33,7 @@ std::vector<float> EcgTower::Encode(const float* x, const Dump& dump) const {
     for (size_t l = 0; l < leads; ++l)
       std::memcpy(&windows[(j * leads + l) * patch], x + l * samples + j * patch, patch * sizeof(float));
   std::vector<float> t(n * W);
-  kernels::MatMul(w_.conv1, windows.data(), np, t.data() + W);
+  kernels::Gemm(w_.conv1, windows.data(), np, t.data() + W);
   std::memcpy(t.data(), w_.class_embedding, W * sizeof(float));
   std::vector<float> row(W);
   for (size_t i = 0; i < n; ++i) {
@@ -46,14 +47,14 @@ std::vector<float> EcgTower::Encode(const float* x, const Dump& dump) const {
   for (size_t b = 0; b < w_.blocks.size(); ++b) {
     const EcgBlockWeights& k = w_.blocks[b];
     LayerNormRows(t.data(), n, W, k.ln1_w, k.ln1_b, a.data());
-    kernels::MatMul(k.in_proj, a.data(), n, qkv.data(), k.in_proj_b);
+    kernels::Gemm(k.in_proj, a.data(), n, qkv.data(), k.in_proj_b);
     FullAttention(qkv.data(), n, W, W / static_cast<size_t>(c_.head_width), nullptr, nullptr, attn.data());
-    kernels::MatMul(k.out_proj, attn.data(), n, a.data(), k.out_proj_b);
+    kernels::Gemm(k.out_proj, attn.data(), n, a.data(), k.out_proj_b);
     kernels::Add(a.data(), t.data(), n * W);
     LayerNormRows(t.data(), n, W, k.ln2_w, k.ln2_b, a.data());
-    kernels::MatMul(k.fc, a.data(), n, h.data(), k.fc_b);
+    kernels::Gemm(k.fc, a.data(), n, h.data(), k.fc_b);
     kernels::GeluErf(h.data(), n * 4 * W);
-    kernels::MatMul(k.proj, h.data(), n, a.data(), k.proj_b);
+    kernels::Gemm(k.proj, h.data(), n, a.data(), k.proj_b);
     kernels::Add(a.data(), t.data(), n * W);
     if (dump) dump("ecg_tower_block" + std::to_string(b) + "_out", t.data(), n, W);
   }
@@ -64,9 +65,9 @@ std::vector<float> EcgTower::Encode(const float* x, const Dump& dump) const {
 std::vector<float> EcgTower::Project(const std::vector<float>& tower_out) const {
   const size_t n = static_cast<size_t>(c_.tokens()), H = static_cast<size_t>(hidden_);
   std::vector<float> mid(n * H), out(n * H);
-  kernels::MatMul(w_.proj0, tower_out.data(), n, mid.data(), w_.proj0_b);
+  kernels::Gemm(w_.proj0, tower_out.data(), n, mid.data(), w_.proj0_b);
   kernels::GeluErf(mid.data(), n * H);
-  kernels::MatMul(w_.proj2, mid.data(), n, out.data(), w_.proj2_b);
+  kernels::Gemm(w_.proj2, mid.data(), n, out.data(), w_.proj2_b);
   return out;
 }
 

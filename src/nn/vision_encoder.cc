@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "base/error.h"
+#include "kernels/gemm.h"
 #include "kernels/ops.h"
 #include "nn/attention.h"
 
@@ -74,7 +75,7 @@ VisionOutput VisionEncoder::Encode(const float* pixel_values, int gh, int gw, co
   const size_t ff = static_cast<size_t>(c_.intermediate);
 
   std::vector<float> x(n * W);
-  kernels::MatMul(w_.patch_embed, pixel_values, n, x.data(), w_.patch_embed_b);
+  kernels::Gemm(w_.patch_embed, pixel_values, n, x.data(), w_.patch_embed_b);
   if (dump) dump("vision_patch_embed_out", x.data(), n, W);
   const std::vector<float> pos = PositionEmbeddings(gh, gw);
   kernels::Add(pos.data(), x.data(), n * W);
@@ -102,15 +103,15 @@ VisionOutput VisionEncoder::Encode(const float* pixel_values, int gh, int gw, co
   for (size_t b = 0; b < w_.blocks.size(); ++b) {
     const VisionBlockWeights& k = w_.blocks[b];
     for (size_t i = 0; i < n; ++i) kernels::LayerNorm(&x[i * W], k.norm1_w, k.norm1_b, W, kLayerNormEps, &a[i * W]);
-    kernels::MatMul(k.qkv, a.data(), n, qkv.data(), k.qkv_b);
+    kernels::Gemm(k.qkv, a.data(), n, qkv.data(), k.qkv_b);
     FullAttention(qkv.data(), n, W, static_cast<size_t>(c_.heads), cos_.data(), sin_.data(), attn.data(),
                   k.qkv.bf16_activations);
-    kernels::MatMul(k.proj, attn.data(), n, a.data(), k.proj_b);
+    kernels::Gemm(k.proj, attn.data(), n, a.data(), k.proj_b);
     kernels::Add(a.data(), x.data(), n * W);
     for (size_t i = 0; i < n; ++i) kernels::LayerNorm(&x[i * W], k.norm2_w, k.norm2_b, W, kLayerNormEps, &a[i * W]);
-    kernels::MatMul(k.fc1, a.data(), n, h.data(), k.fc1_b);
+    kernels::Gemm(k.fc1, a.data(), n, h.data(), k.fc1_b);
     kernels::GeluTanh(h.data(), n * ff);
-    kernels::MatMul(k.fc2, h.data(), n, a.data(), k.fc2_b);
+    kernels::Gemm(k.fc2, h.data(), n, a.data(), k.fc2_b);
     kernels::Add(a.data(), x.data(), n * W);
     if (dump) dump("vision_block" + std::to_string(b) + "_out", x.data(), n, W);
     for (size_t t = 0; t < c_.deepstack_indexes.size(); ++t)
@@ -132,9 +133,9 @@ std::vector<float> VisionEncoder::Merge(const MergerWeights& m, const float* x, 
     for (size_t i = 0; i < n; ++i) kernels::LayerNorm(x + i * W, m.norm_w, m.norm_b, W, kLayerNormEps, &g[i * W]);
   }
   std::vector<float> mid(tokens * Wm), out(tokens * H);
-  kernels::MatMul(m.fc1, g.data(), tokens, mid.data(), m.fc1_b);
+  kernels::Gemm(m.fc1, g.data(), tokens, mid.data(), m.fc1_b);
   kernels::GeluErf(mid.data(), tokens * Wm);
-  kernels::MatMul(m.fc2, mid.data(), tokens, out.data(), m.fc2_b);
+  kernels::Gemm(m.fc2, mid.data(), tokens, out.data(), m.fc2_b);
   return out;
 }
 

@@ -1,7 +1,8 @@
-// matmul_tiled_vnni.cc — q8 / q4 matrix products with AVX-512 VNNI.
+// matmul_tiled_avx512.cc — q8 / q4 matrix products with AVX-512 VNNI, and
+// the AVX-512 activation quantizer (x86-64 only; empty elsewhere).
 //
 // Intrinsics in functions compiled for AVX-512 VNNI (target attribute), only
-// called after CpuHasAvx512Vnni(). The math is the one in tiled_quant.h, in
+// called when UseAvx512Vnni(). The math is the one in tiled_quant.h, in
 // the same order, so results equal the scalar and Highway paths bit for bit.
 //
 // Micro-kernel: kG row groups (16 rows each, one zmm of int32 lanes) x kN
@@ -11,15 +12,15 @@
 // starts at the zero point's share; then per (group, row) one
 // convert-scale-accumulate into f32. With kG = 2, kN = 6 that is 12 int32 +
 // 12 f32 accumulators, 2 weight and 1 activation register: no spills.
+#if defined(__x86_64__)
+
 #include "kernels/matmul_tiled.h"
 
 #include <immintrin.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <vector>
 
 #include "quant/tiled_quant.h"
 
@@ -38,15 +39,6 @@ using quant::kBlock;
 using quant::kScaleBytes;
 using quant::kTileRows;
 
-struct Args {
-  const uint8_t* w;  // row group 0
-  size_t group_bytes, tile_bytes, rows, nb;
-  const ActivationBlocks* a;
-  float* y;  // [n, rows]
-  const float* bias;
-  const int32_t* corr;  // [n, nb]: -zero_point * a.sum
-};
-
 // Quad j (0..7) of a tile: 16 rows x 4 codes as unsigned bytes. q4 keeps
 // quads j and j + 4 in the low and high nibbles of the same 64 bytes.
 template <bool kQ4>
@@ -59,7 +51,7 @@ ECGR1_VNNI inline __m512i LoadQuad(const uint8_t* tile, int j) {
 
 // Row groups [g0, g0 + kG) x activation rows [t0, t0 + kN).
 template <bool kQ4, int kG, int kN>
-ECGR1_VNNI void Tile(const Args& p, size_t g0, size_t t0) {
+ECGR1_VNNI void Tile(const TiledProduct& p, size_t g0, size_t t0) {
   const ActivationBlocks& a = *p.a;
   const size_t cols = a.cols;
   __m512 accf[kG][kN];
@@ -112,7 +104,7 @@ constexpr int kTileN = 6;  // the tail switch below covers 1 .. kTileN - 1
 
 // All activation rows for row groups [g0, g0 + kG).
 template <bool kQ4, int kG>
-ECGR1_VNNI void RowGroups(const Args& p, size_t g0) {
+ECGR1_VNNI void RowGroups(const TiledProduct& p, size_t g0) {
   const size_t n = p.a->n;
   size_t t = 0;
   for (; t + kTileN <= n; t += kTileN) Tile<kQ4, kG, kTileN>(p, g0, t);
@@ -127,32 +119,20 @@ ECGR1_VNNI void RowGroups(const Args& p, size_t g0) {
   }
 }
 
-// Work items of kG row groups (a tail group at a time) for every activation
-// row.
-template <bool kQ4, int kG>
-void RunItems(const Args& p, size_t groups, bool parallel) {
-  const long items = static_cast<long>((groups + kG - 1) / kG);
-  // Chunks of 8 items handed out on demand: a vCPU slowed by its neighbours
-  // on a shared host does not hold up the other thread at the join.
-#pragma omp parallel for schedule(dynamic, 8) if (parallel)
-  for (long i = 0; i < items; ++i) {
-    const size_t g0 = kG * static_cast<size_t>(i);
-    if (g0 + kG <= groups)
-      RowGroups<kQ4, kG>(p, g0);
-    else
-      for (size_t g = g0; g < groups; ++g) RowGroups<kQ4, 1>(p, g);
-  }
-}
-
 template <bool kQ4>
-void Run(const Args& p, size_t groups, bool parallel) {
+void Run(const TiledProduct& p, bool parallel) {
   // Decode (few activation rows) is bound by memory: 4 row groups at once
   // give 4 independent dependency chains to hide vpdpbusd's latency. Prefill
   // needs the registers for activation rows: 2 groups x 6 rows.
-  if (p.a->n < static_cast<size_t>(kTileN))
-    RunItems<kQ4, 4>(p, groups, parallel);
-  else
-    RunItems<kQ4, 2>(p, groups, parallel);
+  const int per_item = p.a->n < static_cast<size_t>(kTileN) ? 4 : 2;
+  ForRowGroups(p.groups, per_item, parallel, [&](size_t g0, size_t g1) {
+    if (g1 - g0 == 4)
+      RowGroups<kQ4, 4>(p, g0);
+    else if (g1 - g0 == 2)
+      RowGroups<kQ4, 2>(p, g0);
+    else
+      for (size_t g = g0; g < g1; ++g) RowGroups<kQ4, 1>(p, g);
+  });
 }
 
 // One block of 32 activations -> int8 codes, their sum and scale, exactly as
@@ -185,40 +165,21 @@ ECGR1_VNNI void QuantizeRows(const float* x, size_t first, size_t last, Activati
 
 }  // namespace
 
-void QuantizeActivationsVnni(const float* x, size_t n, size_t cols, ActivationBlocks* a) {
+void QuantizeActivationsAvx512(const float* x, size_t n, size_t cols, ActivationBlocks* a) {
   a->Reserve(n, cols);
-  const size_t blocks = n * cols / kBlock;
-  if (blocks < 4096) return QuantizeRows(x, 0, blocks, a);
-  // Prefill: a few MB of activations, split over the threads.
-#pragma omp parallel
-  {
-    const size_t nt = static_cast<size_t>(omp_get_num_threads()), t = static_cast<size_t>(omp_get_thread_num());
-    QuantizeRows(x, blocks * t / nt, blocks * (t + 1) / nt, a);
-  }
+  ForBlockRanges(n * cols / kBlock, [&](size_t first, size_t last) { QuantizeRows(x, first, last, a); });
 }
 
-void MatMulTiledVnni(const WeightMatrix& w, const ActivationBlocks& a, float* y, const float* bias, bool parallel) {
-  Args p;
-  p.w = static_cast<const uint8_t*>(w.data);
-  p.tile_bytes = quant::TileBytes(w.type);
-  p.nb = w.cols / kBlock;
-  p.group_bytes = p.nb * p.tile_bytes;
-  p.rows = w.rows;
-  p.a = &a;
-  p.y = y;
-  p.bias = bias;
-  // Per call, not per tile: the zero point's share of every block sum.
-  static thread_local std::vector<int32_t> corr;
-  if (corr.size() < a.n * p.nb) corr.resize(a.n * p.nb);
-  const int32_t zp = quant::ZeroPoint(w.type);
-  for (size_t i = 0; i < a.n * p.nb; ++i) corr[i] = -zp * a.sum[i];
-  p.corr = corr.data();
-  const size_t groups = quant::RowGroups(w.rows);
+void MatMulTiledAvx512Vnni(const WeightMatrix& w, const ActivationBlocks& a, float* y, const float* bias,
+                           bool parallel) {
+  const TiledProduct p(w, a, y, bias);
   if (w.type == DType::kQ4)
-    Run<true>(p, groups, parallel);
+    Run<true>(p, parallel);
   else
-    Run<false>(p, groups, parallel);
+    Run<false>(p, parallel);
 }
 
 }  // namespace kernels
 }  // namespace ecgr1
+
+#endif  // __x86_64__
