@@ -346,6 +346,51 @@ expect 2 "--type" -- "$BIN" bench -m "$TMP/tiny_q4.ecgr1" --type q8
 expect 2 "too small" -- "$BIN" bench --synthetic 8b --ctx 100
 ECGR1_SYNTHETIC_DIR=$SHM/nope expect 5 "needs" -- "$BIN" bench --synthetic tiny
 
+# --only runs just the phases asked for; the others are null in the JSON.
+"$BIN" bench -m "$TMP/tiny_q4.ecgr1" -r 1 -p 16 -n 4 --only decode,tower --json >"$TMP/bench_only.json" 2>"$TMP/err" &&
+  python3 - "$TMP/bench_only.json" <<'PY' && ok || bad "bench --only decode,tower: $(cat "$TMP/err")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["phases"] == ["decode", "tower"], j["phases"]
+assert j["decode_tokens_per_s"] > 0 and j["ecg_tower_ms"] > 0, j
+assert j["prefill_tokens_per_s"] is None and j["vision_ms"] is None and j["ttft_ms"] is None, j
+PY
+expect 2 "" -- "$BIN" bench -m "$TMP/tiny_q4.ecgr1" --only prefil
+
+# ECGR1_MAX_ISA caps the kernels (and says so); a level of no architecture is refused.
+ECGR1_MAX_ISA=scalar "$BIN" bench -m "$TMP/tiny_q4.ecgr1" -r 1 -p 8 -n 2 --only decode --json >"$TMP/bench_isa.json" 2>"$TMP/err" &&
+  python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["isa"]=="scalar" and j["quant_path"]=="highway", j' \
+    "$TMP/bench_isa.json" && ok || bad "ECGR1_MAX_ISA=scalar: $(cat "$TMP/err")"
+ECGR1_MAX_ISA=pentium expect 2 "ECGR1_MAX_ISA=pentium" -- "$BIN" info "$TMP/tiny_q4.ecgr1"
+
+# Progress goes to stderr only when it is a terminal, and never into stdout.
+python3 - "$BIN" "$TMP/tiny_q4.ecgr1" <<'PY' && ok || bad "progress on a terminal"
+import os, pty, subprocess, sys
+binary, model = sys.argv[1], sys.argv[2]
+def run(args):
+    master, slave = pty.openpty()
+    p = subprocess.Popen([binary] + args, stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
+    out = p.communicate()[0]
+    assert p.returncode == 0, (args, p.returncode, err)
+    return out.decode(), err.decode()
+out, err = run(["bench", "-m", model, "-r", "1", "-p", "16", "-n", "8", "--only", "prefill,decode"])
+assert "\r" in err and "prefill of 16 tokens" in err and "decode of 8 tokens" in err, err
+assert "\r" not in out and "prefill " in out and "decode " in out, out
+out, err = run(["interpret", "-m", model, "-p", "hi", "-n", "4", "--json"])
+assert "prefill of" in err and "generating" in err and err.rstrip().endswith("\x1b[K"), err  # erased at the end
+assert out.startswith("{") and "\r" not in out, out
+PY
+
 # --- broken .ecgr1 files ---------------------------------------------------------
 SIZE=$(stat -c %s "$TMP/tiny_bf16.ecgr1")
 for cut in 0 7 64 1000 100000 $((SIZE / 2)) $((SIZE - 1)); do

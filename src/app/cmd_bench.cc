@@ -12,7 +12,9 @@
 // session gets a KV cache of --ctx tokens (default: enough for each run).
 // Each timing is repeated -r times: median and spread. Inputs are synthetic
 // (random token ids, a sine-and-noise ECG, a noise image): speed does not
-// depend on what the numbers mean.
+// depend on what the numbers mean. `--only` picks phases; text output prints
+// each phase's result as soon as it is measured, and a progress line on
+// stderr (a terminal only) says what runs, how far it is and the time left.
 #include <omp.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -30,6 +32,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "app/progress.h"
 #include "base/error.h"
 #include "base/memory_bandwidth.h"
 #include "kernels/cpu_features.h"
@@ -49,6 +52,7 @@ namespace {
 struct BenchFlags {
   std::string model, synthetic, type;
   int threads = 0, reps = 3, prompt = 512, decode = 128, ctx = 0;
+  std::vector<std::string> only;  // phases to run (empty: all)
   bool json = false;
 };
 
@@ -184,16 +188,10 @@ bool ResetPeakRss() {
   return f.good();
 }
 
-// A one-line progress bar for the synthetic model's generation (stderr, tty only).
-void Progress(uint64_t done, uint64_t total) {
-  static int last = -1;
-  const int pct = total == 0 ? 100 : static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total));
-  if (pct == last) return;
-  last = pct;
-  std::fprintf(stderr, "\rgenerating the synthetic model: %3d%% %.1f/%.1f GB", pct, static_cast<double>(done) / 1e9,
-               static_cast<double>(total) / 1e9);
-  if (done >= total) std::fputc('\n', stderr);
-  std::fflush(stderr);
+// The phases `--only` selects, in the order they run.
+const std::vector<std::string>& PhaseNames() {
+  static const std::vector<std::string> names = {"prefill", "decode", "tower", "vision", "ttft"};
+  return names;
 }
 
 int Run(const BenchFlags& f) {
@@ -202,16 +200,31 @@ int Run(const BenchFlags& f) {
     Fail(ExitCode::kUsage, "bench: give a model file (-m) or --synthetic, not both");
   if (f.synthetic.empty() && !f.type.empty())
     Fail(ExitCode::kUsage, "bench: --type chooses the weights of a --synthetic model; a model file has its own");
-  if (f.ctx > 0 && f.ctx < std::max(f.prompt + 1, 16 + f.decode))
+  auto wanted = [&f](const char* phase) {
+    return f.only.empty() || std::find(f.only.begin(), f.only.end(), phase) != f.only.end();
+  };
+  const bool do_prefill = wanted("prefill"), do_decode = wanted("decode");
+  if (f.ctx > 0 && f.ctx < std::max(do_prefill ? f.prompt + 1 : 0, do_decode ? 16 + f.decode : 0))
     Fail(ExitCode::kUsage, "bench: --ctx %d is too small: prefill needs %d, decode %d tokens", f.ctx, f.prompt + 1,
          16 + f.decode);
+  ProgressLine progress(true);
   const auto t_load = Clock::now();
   SyntheticModel synthetic;
   std::unique_ptr<Model> loaded;
   bool peak_reset = false;
   if (!f.synthetic.empty()) {
     const DType type = FindDTypeByName(f.type.empty() ? "q4" : f.type)->type;  // CLI admits only known names
-    synthetic = MakeSyntheticModel(f.synthetic, type, ::isatty(STDERR_FILENO) && !f.json ? Progress : ProgressFn());
+    if (progress.enabled()) progress.Start("generating the synthetic model");
+    synthetic = MakeSyntheticModel(f.synthetic, type,
+                                   progress.enabled() ? ProgressFn([&progress](uint64_t done, uint64_t total) {
+                                     const double fr = total ? static_cast<double>(done) / static_cast<double>(total) : 1;
+                                     char buf[64];
+                                     std::snprintf(buf, sizeof buf, "%.1f of %.1f GB", static_cast<double>(done) / 1e9,
+                                                   static_cast<double>(total) / 1e9);
+                                     progress.Update(fr, buf);
+                                   })
+                                                      : ProgressFn());
+    progress.Clear();
     peak_reset = ResetPeakRss();
   } else {
     loaded = std::make_unique<Model>(FindModel(f.model));
@@ -222,6 +235,8 @@ int Run(const BenchFlags& f) {
   const int threads = f.threads > 0 ? f.threads : omp_get_max_threads();
   const int reps = std::max(1, f.reps);
   const bool ecg = model.config().has_ecg, vision = model.config().has_vision;
+  const bool do_tower = ecg && wanted("tower"), do_vision = vision && wanted("vision");
+  const bool do_ttft = (ecg || vision) && wanted("ttft");
 
   // The signal + image prompt (for the time to first token), built first: the
   // KV cache capacity must hold it as well as -p and 16 + -n tokens.
@@ -237,53 +252,146 @@ int Run(const BenchFlags& f) {
         WithDefaultSystem({{"user", DefaultUserText("", in.n_ecg, static_cast<int>(images.size()))}});
     plan = BuildPrompt(model.tokenizer(), messages, in);
   }
-  const size_t need_prefill = static_cast<size_t>(f.prompt) + 1, need_decode = 16 + static_cast<size_t>(f.decode);
-  const size_t need_ttft = (ecg || vision) ? plan.ids.size() + 1 : 0;
+  const size_t need_prefill = do_prefill ? static_cast<size_t>(f.prompt) + 1 : 0;
+  const size_t need_decode = do_decode ? 16 + static_cast<size_t>(f.decode) : 0;
+  const size_t need_ttft = do_ttft ? plan.ids.size() + 1 : 0;
   size_t ctx = static_cast<size_t>(f.ctx);
   if (ctx == 0) ctx = std::max({static_cast<size_t>(f.prompt + f.decode), need_prefill, need_decode, need_ttft});
   if (ctx < std::max({need_prefill, need_decode, need_ttft}))
     Fail(ExitCode::kUsage, "bench: --ctx %zu is too small: prefill needs %zu, decode %zu, the signal + image prompt %zu tokens",
          ctx, need_prefill, need_decode, need_ttft);
 
-  // Prefill at -p tokens and decode over -n tokens (greedy, no stop token).
+  const ModelConfig& mc = model.config();
+  const TextConfig& tc = mc.text;
+  const std::string type = WeightType(model);
+  const bool is_synthetic = synthetic.model != nullptr;
+  // Text mode prints each result as soon as it is measured: a long run on a
+  // slow machine shows its numbers as it goes.
+  auto say = [&f, &progress](const char* fmt, auto... args) {
+    if (f.json) return;
+    progress.Clear();
+    std::printf(fmt, args...);
+    std::fflush(stdout);
+  };
+  if (is_synthetic)
+    say("model         SYNTHETIC %s: random %s weights %s (%lld layers, d %lld, vocab %lld), "
+        "%.2f GB generated in %.1f s in %s (deleted)\n",
+        synthetic.size.c_str(), type.c_str(), synthetic.size == "tiny" ? "of a tiny test model" : "of the real shapes",
+        (long long)tc.layers, (long long)tc.hidden, (long long)tc.vocab,
+        static_cast<double>(synthetic.file_bytes) / 1e9, synthetic.generate_ms / 1e3, synthetic.folder.c_str());
+  else
+    say("model         %s (%s weights%s)\n", model.path().c_str(), type.c_str(), model.random_weights() ? ", RANDOM" : "");
+  say("run           %d threads, %d repetitions (median [min-max]), KV cache %zu tokens, ISA %s: kernels %s, "
+      "q8/q4 %s, bf16 %s\n",
+      threads, reps, ctx, kernels::IsaName(kernels::MaxIsa()), kernels::TargetName(), kernels::QuantPathName(),
+      kernels::Bf16PathName());
+
+  // Progress inside a prefill: the decoder reports each layer's output.
+  const size_t layers = static_cast<size_t>(tc.layers);
+  DecoderHooks layer_progress;
+  std::string phase_detail;
+  if (progress.enabled())
+    layer_progress.on_layer_out = [&](int layer, const float*, size_t) {
+      progress.Update(static_cast<double>(layer + 1) / static_cast<double>(layers),
+                      phase_detail + "layer " + std::to_string(layer + 1) + "/" + std::to_string(layers));
+    };
+  auto rep_detail = [reps](int r) { return reps > 1 ? "repetition " + std::to_string(r + 1) + "/" + std::to_string(reps) + ", " : std::string(); };
+
+  // Prefill at -p tokens.
   std::vector<double> prefill, decode, bandwidths, fractions;
-  const std::vector<std::pair<const void*, size_t>> streamed = DecodeStreamedTensors(model);
-  const double bytes_per_token = static_cast<double>(WeightBytesPerToken(model));
   GenerateOptions opt;
   opt.stop_ids = {-1};
-  for (int r = 0; r < reps; ++r) {
-    {
+  if (do_prefill) {
+    for (int r = 0; r < reps; ++r) {
+      progress.Start("prefill of " + std::to_string(f.prompt) + " tokens");
+      phase_detail = rep_detail(r);
       Session s(model, ctx);
       opt.max_new_tokens = 1;
+      opt.hooks = &layer_progress;
       const GenerateResult g = s.Generate(RandomPrompt(model, f.prompt, 100 + r), opt);
       prefill.push_back(1000.0 * f.prompt / g.prefill_ms);
     }
-    {
+    opt.hooks = nullptr;
+    const Spread pf = SpreadOf(prefill);
+    say("prefill       %.1f tokens/s at %d tokens [%.1f-%.1f]\n", pf.median, f.prompt, pf.min, pf.max);
+  }
+
+  // Decode over -n tokens (greedy, no stop token), each run judged against the
+  // bandwidth of the very pages it streams.
+  const std::vector<std::pair<const void*, size_t>> streamed = DecodeStreamedTensors(model);
+  const double bytes_per_token = static_cast<double>(WeightBytesPerToken(model));
+  double bandwidth = NAN, fraction = NAN, ceiling = NAN;
+  if (do_decode) {
+    for (int r = 0; r < reps; ++r) {
+      progress.Start("decode of " + std::to_string(f.decode) + " tokens");
+      const std::string detail = rep_detail(r);
+      const auto t0 = Clock::now();
+      opt.on_token = [&](size_t k) {
+        const double s = MsSince(t0) / 1e3;
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "token %zu/%d, %.2f tokens/s", k, f.decode, s > 0 ? static_cast<double>(k) / s : 0.0);
+        progress.Update(static_cast<double>(k) / f.decode, detail + buf);
+      };
       Session s(model, ctx);
       opt.max_new_tokens = f.decode;
       const GenerateResult g = s.Generate(RandomPrompt(model, 16, 200 + r), opt);
       if (g.tokens.size() >= 2) decode.push_back(1000.0 * static_cast<double>(g.tokens.size() - 1) / g.decode_ms);
       // The bandwidth of the same pages, right after: on a shared VM it drifts
       // (35-52 GB/s seen within an hour), so each run is judged against its own.
+      progress.Start("measuring the read bandwidth of the weights");
       const double bw = MeasureReadBandwidthOf(streamed, 3);
       bandwidths.push_back(bw);
       if (g.tokens.size() >= 2 && bw > 0) fractions.push_back(decode.back() * bytes_per_token / bw);
     }
+    opt.on_token = nullptr;
+    bandwidth = SpreadOf(bandwidths).median;
+    ceiling = bytes_per_token > 0 ? bandwidth / bytes_per_token : NAN;
+    fraction = fractions.empty() ? NAN : SpreadOf(fractions).median;
+    const Spread dc = SpreadOf(decode);
+    say("decode        %.2f tokens/s over %d tokens [%.2f-%.2f]\n", dc.median, f.decode, dc.min, dc.max);
+    say("ceiling       %.2f tokens/s = %.1f GB/s reading the weights a decode step streams (after each run) / %.1f MB "
+        "of weights per token: %.0f %% reached (median of runs)%s\n",
+        ceiling, bandwidth / 1e9, bytes_per_token / 1e6, 100 * fraction,
+        fraction <= 1 ? ""
+        : bytes_per_token < 64e6 ? " (the weights fit in the caches: the memory ceiling does not bind)"
+                                 : " (above 100 %: the bandwidth measured low; was the machine busy?)");
   }
 
   // ECG tower, vision encoder, and time to first token for a signal + image prompt.
+  const size_t hidden = static_cast<size_t>(tc.hidden);
   std::vector<double> ecg_ms, vision_ms, ttft_ms;
-  if (ecg || vision) {
-    const size_t hidden = static_cast<size_t>(model.config().text.hidden);
+  if (do_tower) {
     for (int r = 0; r < reps; ++r) {
+      progress.Start("ECG tower");
       const auto t0 = Clock::now();
-      const auto t_ecg = Clock::now();
+      EncodeEcgs(model, ecgs);
+      ecg_ms.push_back(MsSince(t0));
+    }
+    say("ECG tower     %.1f ms (12 x 5000 samples)\n", SpreadOf(ecg_ms).median);
+  }
+  auto vision_progress = [&](const std::string& detail) {
+    return [&progress, detail](size_t done, size_t total) {
+      progress.Update(static_cast<double>(done) / static_cast<double>(total),
+                      detail + "block " + std::to_string(done) + "/" + std::to_string(total));
+    };
+  };
+  if (do_vision) {
+    for (int r = 0; r < reps; ++r) {
+      progress.Start("vision encoder, 768 image tokens");
+      const auto t0 = Clock::now();
+      EncodeImages(model, images, vision_progress(rep_detail(r)));
+      vision_ms.push_back(MsSince(t0));
+    }
+    say("vision        %.1f ms (768 merged image tokens)\n", SpreadOf(vision_ms).median);
+  }
+  if (do_ttft) {
+    for (int r = 0; r < reps; ++r) {
+      progress.Start("first token of a signal + image prompt");
+      phase_detail = rep_detail(r) + "prefill, ";
+      const auto t0 = Clock::now();
       const std::vector<std::vector<float>> rows = EncodeEcgs(model, ecgs);
-      if (ecg) ecg_ms.push_back(MsSince(t_ecg));
-      const auto t_vis = Clock::now();
-      const std::vector<VisionOutput> vis = EncodeImages(model, images);
-      if (vision) vision_ms.push_back(MsSince(t_vis));
-      DecoderHooks hooks;
+      const std::vector<VisionOutput> vis = EncodeImages(model, images, vision_progress(rep_detail(r) + "vision, "));
+      DecoderHooks hooks = layer_progress;
       if (!vis.empty()) hooks.deepstack = DeepstackHook(plan, vis, hidden);
       GenerateOptions o;
       o.max_new_tokens = 1;
@@ -297,97 +405,69 @@ int Run(const BenchFlags& f) {
       s.Generate(plan, o);
       ttft_ms.push_back(MsSince(t0));
     }
+    say("first token   %.1f ms (signal + image prompt of %zu tokens, from the encoders on)\n", SpreadOf(ttft_ms).median,
+        plan.ids.size());
   }
+  progress.Clear();
 
   const double peak_rss = PeakRssBytes();  // before the bandwidth test's own 1 GiB buffer
-  // The ceiling uses the read bandwidth of the weights' own mapped pages, the
-  // memory decode streams; fresh anonymous memory is reported beside it (its
-  // page size can differ, and with it the bandwidth a VM delivers).
-  const double bandwidth = SpreadOf(bandwidths).median;
-  const double bandwidth_anon = MeasureReadBandwidth();
+  // Fresh anonymous memory's bandwidth, beside the mapped weights' (its page
+  // size can differ, and with it the bandwidth a VM delivers).
+  const double bandwidth_anon = do_decode ? MeasureReadBandwidth() : NAN;
+  if (do_decode) say("bandwidth     %.1f GB/s reading fresh anonymous memory (for comparison)\n", bandwidth_anon / 1e9);
+  say("memory        peak RSS %.1f MB (file %.1f MB%s), load %.0f ms\n", peak_rss / 1e6,
+      static_cast<double>(model.file().file_size()) / 1e6,
+      is_synthetic && !peak_reset ? "; the peak includes generating the synthetic model" : "", load_ms);
+  if (!f.json) return 0;
+
   const Spread pf = SpreadOf(prefill), dc = SpreadOf(decode);
-  const double ceiling = bytes_per_token > 0 ? bandwidth / bytes_per_token : NAN;
-  const double fraction = fractions.empty() ? NAN : SpreadOf(fractions).median;
-  const ModelConfig& mc = model.config();
-  const TextConfig& tc = mc.text;
-  const std::string type = WeightType(model);
-  const bool is_synthetic = synthetic.model != nullptr;
-  if (f.json) {
-    nlohmann::json shapes = {{"hidden", tc.hidden}, {"layers", tc.layers}, {"heads", tc.heads},
-                             {"kv_heads", tc.kv_heads}, {"head_dim", tc.head_dim}, {"intermediate", tc.intermediate},
-                             {"vocab", tc.vocab}};
-    if (vision)
-      shapes["vision"] = {{"depth", mc.vision.depth}, {"hidden", mc.vision.hidden}, {"heads", mc.vision.heads},
-                          {"intermediate", mc.vision.intermediate}};
-    if (ecg) shapes["ecg"] = {{"width", mc.ecg.width}, {"layers", mc.ecg.layers}, {"head_width", mc.ecg.head_width}};
-    const nlohmann::json j = {
-        {"model", is_synthetic ? nlohmann::json(nullptr) : nlohmann::json(model.path())},
-        {"synthetic", is_synthetic ? nlohmann::json(synthetic.size) : nlohmann::json(nullptr)},
-        {"synthetic_generation_ms", is_synthetic ? nlohmann::json(synthetic.generate_ms) : nlohmann::json(nullptr)},
-        {"random_weights", model.random_weights()},
-        {"type", type},
-        {"weight_type", type},
-        {"threads", threads},
-        {"repetitions", reps},
-        {"ctx", ctx},
-        {"shapes", shapes},
-        {"load_ms", load_ms},
-        {"prefill_tokens", f.prompt},
-        {"prefill_tokens_per_s", pf.median},
-        {"prefill_tokens_per_s_spread", ToJson(pf)},
-        {"decode_tokens", f.decode},
-        {"decode_tokens_per_s", dc.median},
-        {"decode_tokens_per_s_spread", ToJson(dc)},
-        {"weight_bytes_per_token", bytes_per_token},
-        {"bandwidth_bytes_per_s", bandwidth},
-        {"bandwidth_source", "mapped weights"},
-        {"bandwidth_anonymous_bytes_per_s", bandwidth_anon},
-        {"decode_ceiling_tokens_per_s", ceiling},
-        {"decode_ceiling_fraction", fraction},
-        {"decode_ceiling_fraction_spread", ToJson(SpreadOf(fractions))},
-        {"kernel_target", kernels::TargetName()},
-        {"isa", kernels::IsaName(kernels::MaxIsa())},
-        {"quant_path", kernels::QuantPathName()},
-        {"bf16_path", kernels::Bf16PathName()},
-        {"ecg_tower_ms", ecg ? nlohmann::json(SpreadOf(ecg_ms).median) : nlohmann::json(nullptr)},
-        {"vision_ms", vision ? nlohmann::json(SpreadOf(vision_ms).median) : nlohmann::json(nullptr)},
-        {"vision_tokens", vision ? nlohmann::json(768) : nlohmann::json(nullptr)},
-        {"ttft_ms", (ecg || vision) ? nlohmann::json(SpreadOf(ttft_ms).median) : nlohmann::json(nullptr)},
-        {"peak_rss_bytes", peak_rss},
-        {"peak_rss_includes_generation", is_synthetic && !peak_reset},
-        {"file_bytes", model.file().file_size()},
-    };
-    std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
-    return 0;
-  }
-  if (is_synthetic)
-    std::printf("model         SYNTHETIC %s: random %s weights of the real shapes (%lld layers, d %lld, vocab %lld), "
-                "%.2f GB generated in %.1f s in %s (deleted)\n",
-                synthetic.size.c_str(), type.c_str(), (long long)tc.layers, (long long)tc.hidden, (long long)tc.vocab,
-                static_cast<double>(synthetic.file_bytes) / 1e9, synthetic.generate_ms / 1e3, synthetic.folder.c_str());
-  else
-    std::printf("model         %s (%s weights%s)\n", model.path().c_str(), type.c_str(),
-                model.random_weights() ? ", RANDOM" : "");
-  std::printf("run           %d threads, %d repetitions (median [min-max]), KV cache %zu tokens, ISA %s: kernels %s, "
-              "q8/q4 %s, bf16 %s\n",
-              threads, reps, ctx, kernels::IsaName(kernels::MaxIsa()), kernels::TargetName(), kernels::QuantPathName(),
-              kernels::Bf16PathName());
-  std::printf("prefill       %.1f tokens/s at %d tokens [%.1f-%.1f]\n", pf.median, f.prompt, pf.min, pf.max);
-  std::printf("decode        %.2f tokens/s over %d tokens [%.2f-%.2f]\n", dc.median, f.decode, dc.min, dc.max);
-  std::printf("bandwidth     %.1f GB/s reading the weights a decode step streams (after each run), %.1f GB/s reading "
-              "fresh anonymous memory\n",
-              bandwidth / 1e9, bandwidth_anon / 1e9);
-  std::printf("ceiling       %.2f tokens/s = %.1f GB/s / %.1f MB of weights per token: %.0f %% reached (median of runs)%s\n",
-              ceiling, bandwidth / 1e9, bytes_per_token / 1e6, 100 * fraction,
-              fraction <= 1 ? ""
-              : bytes_per_token < 64e6 ? " (the weights fit in the caches: the memory ceiling does not bind)"
-                                       : " (above 100 %: the bandwidth measured low; was the machine busy?)");
-  if (ecg) std::printf("ECG tower     %.1f ms (12 x 5000 samples)\n", SpreadOf(ecg_ms).median);
-  if (vision) std::printf("vision        %.1f ms (768 merged image tokens)\n", SpreadOf(vision_ms).median);
-  if (ecg || vision) std::printf("first token   %.1f ms (signal + image prompt, from the encoders on)\n", SpreadOf(ttft_ms).median);
-  std::printf("memory        peak RSS %.1f MB (file %.1f MB%s), load %.0f ms\n", peak_rss / 1e6,
-              static_cast<double>(model.file().file_size()) / 1e6,
-              is_synthetic && !peak_reset ? "; the peak includes generating the synthetic model" : "", load_ms);
+  auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+  nlohmann::json shapes = {{"hidden", tc.hidden}, {"layers", tc.layers}, {"heads", tc.heads},
+                           {"kv_heads", tc.kv_heads}, {"head_dim", tc.head_dim}, {"intermediate", tc.intermediate},
+                           {"vocab", tc.vocab}};
+  if (vision)
+    shapes["vision"] = {{"depth", mc.vision.depth}, {"hidden", mc.vision.hidden}, {"heads", mc.vision.heads},
+                        {"intermediate", mc.vision.intermediate}};
+  if (ecg) shapes["ecg"] = {{"width", mc.ecg.width}, {"layers", mc.ecg.layers}, {"head_width", mc.ecg.head_width}};
+  const nlohmann::json j = {
+      {"model", is_synthetic ? nlohmann::json(nullptr) : nlohmann::json(model.path())},
+      {"synthetic", is_synthetic ? nlohmann::json(synthetic.size) : nlohmann::json(nullptr)},
+      {"synthetic_generation_ms", is_synthetic ? nlohmann::json(synthetic.generate_ms) : nlohmann::json(nullptr)},
+      {"random_weights", model.random_weights()},
+      {"type", type},
+      {"weight_type", type},
+      {"threads", threads},
+      {"repetitions", reps},
+      {"phases", f.only.empty() ? nlohmann::json(PhaseNames()) : nlohmann::json(f.only)},
+      {"ctx", ctx},
+      {"shapes", shapes},
+      {"load_ms", load_ms},
+      {"prefill_tokens", f.prompt},
+      {"prefill_tokens_per_s", number(pf.median)},
+      {"prefill_tokens_per_s_spread", ToJson(pf)},
+      {"decode_tokens", f.decode},
+      {"decode_tokens_per_s", number(dc.median)},
+      {"decode_tokens_per_s_spread", ToJson(dc)},
+      {"weight_bytes_per_token", bytes_per_token},
+      {"bandwidth_bytes_per_s", number(bandwidth)},
+      {"bandwidth_source", "mapped weights"},
+      {"bandwidth_anonymous_bytes_per_s", number(bandwidth_anon)},
+      {"decode_ceiling_tokens_per_s", number(ceiling)},
+      {"decode_ceiling_fraction", number(fraction)},
+      {"decode_ceiling_fraction_spread", ToJson(SpreadOf(fractions))},
+      {"kernel_target", kernels::TargetName()},
+      {"isa", kernels::IsaName(kernels::MaxIsa())},
+      {"quant_path", kernels::QuantPathName()},
+      {"bf16_path", kernels::Bf16PathName()},
+      {"ecg_tower_ms", do_tower ? number(SpreadOf(ecg_ms).median) : nlohmann::json(nullptr)},
+      {"vision_ms", do_vision ? number(SpreadOf(vision_ms).median) : nlohmann::json(nullptr)},
+      {"vision_tokens", vision ? nlohmann::json(768) : nlohmann::json(nullptr)},
+      {"ttft_ms", do_ttft ? number(SpreadOf(ttft_ms).median) : nlohmann::json(nullptr)},
+      {"peak_rss_bytes", peak_rss},
+      {"peak_rss_includes_generation", is_synthetic && !peak_reset},
+      {"file_bytes", model.file().file_size()},
+  };
+  std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   return 0;
 }
 
@@ -412,7 +492,10 @@ Command AddBenchCommand(CLI::App& app) {
       ->check(CLI::Range(1, 1000));
   sub->add_option("-p,--prompt-tokens", f->prompt, "Prefill length in tokens")->check(CLI::Range(1, 32768));
   sub->add_option("-n,--decode-tokens", f->decode, "Decode length in tokens")->check(CLI::Range(2, 32768));
-  sub->add_flag("--json", f->json, "Print one JSON object");
+  sub->add_option("--only", f->only, "Run only these phases, comma-separated: prefill, decode, tower, vision, ttft")
+      ->delimiter(',')
+      ->check(CLI::IsMember(PhaseNames()));
+  sub->add_flag("--json", f->json, "Print one JSON object (progress still goes to stderr when it is a terminal)");
   return {sub, [f] { return Run(*f); }};
 }
 

@@ -5,6 +5,8 @@
 // <ecg> / <image> or, without tags, as ECG-R1 was trained. Text mode streams tokens to stdout as they are
 // produced; --json prints one object at the end, with a report of how each
 // input was handled.
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -12,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "app/progress.h"
 #include "base/error.h"
 #include "base/mapped_file.h"
 #include "engine/ecg_inputs.h"
@@ -77,8 +80,13 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
   }
   messages = WithDefaultSystem(std::move(messages));
 
+  // What is going on, on stderr when it is a terminal: the encoders and the
+  // prefill can take minutes on a laptop before the first token.
+  ProgressLine progress(true);
   const auto t0 = std::chrono::steady_clock::now();
-  const Model model(FindModel(f.model));
+  const std::string model_path = FindModel(f.model);
+  progress.Start("loading " + model_path);
+  const Model model(model_path);
   // Every weight is read for every token: start the kernel's readahead now, so
   // it overlaps the ECG/vision work instead of page-faulting in the first token.
   model.file().Prefetch();
@@ -96,14 +104,25 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
   const PromptPlan plan = BuildPrompt(model.tokenizer(), messages, in);
 
   const auto t_ecg = std::chrono::steady_clock::now();
+  if (n_ecg > 0) progress.Start("ECG tower");
   const std::vector<std::vector<float>> ecg_rows = EncodeEcgs(model, ecgs);
   const double ecg_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_ecg).count();
   const size_t hidden = static_cast<size_t>(model.config().text.hidden);
   const auto t_vis = std::chrono::steady_clock::now();
-  const std::vector<VisionOutput> vis = EncodeImages(model, images);
+  if (n_image > 0) progress.Start("vision encoder");
+  const std::vector<VisionOutput> vis = EncodeImages(model, images, [&progress](size_t done, size_t total) {
+    progress.Update(static_cast<double>(done) / static_cast<double>(total),
+                    "block " + std::to_string(done) + "/" + std::to_string(total));
+  });
   const double vision_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_vis).count();
   DecoderHooks hooks;
   if (!vis.empty()) hooks.deepstack = DeepstackHook(plan, vis, hidden);
+  const size_t layers = static_cast<size_t>(model.config().text.layers);
+  if (progress.enabled())
+    hooks.on_layer_out = [&progress, layers](int layer, const float*, size_t) {
+      progress.Update(static_cast<double>(layer + 1) / static_cast<double>(layers),
+                      "layer " + std::to_string(layer + 1) + "/" + std::to_string(layers));
+    };
 
   GenerateOptions opt;
   opt.max_new_tokens = f.max_new;
@@ -132,6 +151,7 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
          plan.ids.size(), f.max_new);
   Session session(model, ctx);
   // Said once everything has been checked, so that errors stay one line.
+  progress.Clear();
   if (model.random_weights())
     std::fprintf(stderr, "ecgr1: note: %s is a RANDOM-WEIGHT test or benchmark model; its output is meaningless\n",
                  model.path().c_str());
@@ -143,11 +163,30 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
   }
   std::function<void(const std::string&)> stream;
   if (!f.json)
-    stream = [](const std::string& piece) {
+    stream = [&progress](const std::string& piece) {
+      progress.Clear();
       std::fwrite(piece.data(), 1, piece.size(), stdout);
       std::fflush(stdout);
     };
+  // While tokens stream to a terminal the text is the progress; otherwise
+  // (--json, or stdout to a file or pipe) the line counts tokens.
+  const bool text_on_terminal = !f.json && ::isatty(STDOUT_FILENO) == 1;
+  std::chrono::steady_clock::time_point t_first;
+  if (progress.enabled() && !text_on_terminal)
+    opt.on_token = [&](size_t k) {
+      if (k == 1) {
+        t_first = std::chrono::steady_clock::now();
+        progress.Start("generating");
+      }
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_first).count();
+      char buf[128];
+      std::snprintf(buf, sizeof buf, "%zu tokens (stops at the end of the answer or at %d), %.2f tokens/s", k,
+                    f.max_new, k > 1 && s > 0 ? static_cast<double>(k - 1) / s : 0.0);
+      progress.Update(-1, buf);
+    };
+  progress.Start("prefill of " + std::to_string(plan.ids.size()) + " tokens");
   const GenerateResult r = session.Generate(plan, opt, stream);
+  progress.Clear();
 
   if (f.json) {
     const double n_gen = static_cast<double>(r.tokens.size());

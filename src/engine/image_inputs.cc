@@ -24,13 +24,22 @@ ImageInput PrepareImage(const std::string& path) {
   return in;
 }
 
-std::vector<VisionOutput> EncodeImages(const Model& model, const std::vector<ImageInput>& images) {
+std::vector<VisionOutput> EncodeImages(const Model& model, const std::vector<ImageInput>& images,
+                                       const std::function<void(size_t done, size_t total)>& progress) {
   std::vector<VisionOutput> out;
   if (images.empty()) return out;
   if (!model.config().has_vision) Fail(ExitCode::kUsage, "%s has no vision encoder", model.path().c_str());
   const VisionEncoder enc(model.vision_weights(), model.config().vision);
+  const size_t total = images.size() * static_cast<size_t>(model.config().vision.depth);
+  size_t done = 0;
+  // The encoder names each block's output as it finishes: count those.
+  VisionEncoder::Dump count;
+  if (progress)
+    count = [&](const std::string& name, const float*, size_t, size_t) {
+      if (name.rfind("vision_block", 0) == 0) progress(++done, total);
+    };
   for (const ImageInput& im : images)
-    out.push_back(enc.Encode(im.patches.pixel_values.data(), im.patches.grid_h, im.patches.grid_w));
+    out.push_back(enc.Encode(im.patches.pixel_values.data(), im.patches.grid_h, im.patches.grid_w, count));
   return out;
 }
 

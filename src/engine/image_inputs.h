@@ -27,7 +27,10 @@ struct ImageInput {
 // Loads (PNG, JPEG, BMP) and preprocesses one image; Error(kBadInput) names the file.
 ImageInput PrepareImage(const std::string& path);
 
-std::vector<VisionOutput> EncodeImages(const Model& model, const std::vector<ImageInput>& images);
+// Runs the vision encoder on each image; `progress`, if set, is called after
+// each encoder block with (blocks done, blocks in all images).
+std::vector<VisionOutput> EncodeImages(const Model& model, const std::vector<ImageInput>& images,
+                                       const std::function<void(size_t done, size_t total)>& progress = nullptr);
 
 // Writes each image's merged tokens at its <|image_pad|> run in `embeds` [L, H].
 void ScatterImageRows(const PromptPlan& plan, const std::vector<VisionOutput>& images, size_t hidden, float* embeds);

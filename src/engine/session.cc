@@ -79,6 +79,7 @@ GenerateResult Session::Generate(const PromptPlan& plan, const GenerateOptions& 
     const int32_t id = sampler.Sample(logits_.data(), vocab, history);
     r.tokens.push_back(id);
     history.push_back(id);
+    if (opt.on_token) opt.on_token(r.tokens.size());
     if (std::find(stops.begin(), stops.end(), id) != stops.end()) {
       r.finish_reason = "stop";
       break;

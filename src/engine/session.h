@@ -25,6 +25,9 @@ struct GenerateOptions {
   // Overwrites rows of the prompt embeddings [L, d] before prefill (ECG / image rows).
   std::function<void(float* embeds, size_t n)> patch_embeddings;
   const DecoderHooks* hooks = nullptr;  // prefill only
+  // Called after each generated token with the number generated so far
+  // (progress reports; the text itself goes to Generate's on_text).
+  std::function<void(size_t generated)> on_token;
 };
 
 struct GenerateResult {
