@@ -18,6 +18,9 @@
 
 #include "base/bf16.h"
 #include "kernel_targets.h"
+#include "kernels/attention_ops.h"
+#include "kernels/gemm.h"
+#include "kernels/matmul_bf16.h"
 #include "kernels/ops.h"
 #include "kernels/ops_ref.h"
 
@@ -360,6 +363,71 @@ TEST_CASE("kernels: RopeRotateHalf matches ref", "[kernels]") {
       CHECK(WorstRatio(got, want, scale, 1e-6, 0) <= 1.0);
     }
   });
+}
+
+#if defined(__x86_64__)
+TEST_CASE("kernels: the AVX512-BF16 kernels match ref on bf16-rounded operands", "[kernels]") {
+  // Called directly: the policy (cpu_features.h) takes them only where they
+  // pay, but every CPU that has the instructions tests them.
+  if (!kernels::CpuHasAvx512Bf16()) {
+    WARN("no AVX512-BF16 on this CPU: nothing to compare");
+    return;
+  }
+  for (size_t rows : {size_t{1}, size_t{5}, size_t{37}}) {
+    for (size_t cols : {size_t{2}, size_t{31}, size_t{64}, size_t{1000}}) {
+      for (size_t n : {size_t{1}, size_t{7}, size_t{13}}) {
+        INFO("rows " << rows << " cols " << cols << " n " << n);
+        OwnedWeights w(DType::kBF16, rows, cols, static_cast<uint32_t>(rows + cols));
+        const std::vector<float> x = Random(n * cols, -1, 1, 9), bias = Random(rows, -1, 1, 10);
+        std::vector<float> got(n * rows, NAN), want(n * rows);
+        kernels::MatMulBf16Avx512(w.m, x.data(), n, got.data(), bias.data(), false);
+        ref::MatMul(w.m, RoundedToBf16(x).data(), n, want.data(), bias.data());
+        CHECK(WorstRatio(got, want, AbsScale(want), 1e-5, 1e-5) <= 1.0);
+      }
+    }
+  }
+  for (size_t hd : {size_t{2}, size_t{72}, size_t{128}}) {
+    const size_t n_k = 67, n_q = 9;
+    const std::vector<float> k = Random(n_k * hd, -1, 1, 11), q = Random(n_q * hd, -1, 1, 12);
+    std::vector<uint16_t> pack;
+    kernels::PackKeysBf16(k.data(), n_k, hd, &pack);
+    std::vector<float> got(n_q * n_k, NAN), want(n_q * n_k);
+    kernels::ScoresBf16Avx512(pack, n_k, q.data(), n_q, hd, got.data());
+    ref::AttentionScores(q.data(), n_q, k.data(), n_k, hd, true, want.data());
+    INFO("hd " << hd);
+    CHECK(WorstRatio(got, want, std::vector<double>(got.size(), static_cast<double>(hd)), 1e-6, 1e-6) <= 1.0);
+  }
+}
+#endif
+
+TEST_CASE("kernels: Gemm matches ref for each weight type, n and cap", "[kernels]") {
+  for (kernels::Isa isa : test::CpuIsaLevels()) {
+    test::IsaPin pin(isa);
+    INFO("isa " << kernels::IsaName(isa) << ", path " << kernels::GemmPathName());
+    for (DType type : {DType::kF32, DType::kBF16, DType::kF16}) {
+      for (size_t n : {size_t{3}, size_t{8}, size_t{101}}) {
+        const size_t rows = 45, cols = 77;
+        OwnedWeights w(type, rows, cols, static_cast<uint32_t>(n));
+        const std::vector<float> x = Random(n * cols, -1, 1, 13), bias = Random(rows, -1, 1, 14);
+        std::vector<float> got(n * rows, NAN), want(n * rows);
+        kernels::Gemm(w.m, x.data(), n, got.data(), bias.data());
+        ref::MatMul(w.m, x.data(), n, want.data(), bias.data());
+        INFO(Name(type) << " n " << n);
+        CHECK(WorstRatio(got, want, AbsScale(want), 1e-5, 1e-5) <= 1.0);
+      }
+    }
+    // GemmF32 with b as rows (b^T) and as a [k, n] matrix.
+    const size_t m = 33, k = 72, n = 50;
+    const std::vector<float> a = Random(m * k, -1, 1, 15), b = Random(n * k, -1, 1, 16);
+    std::vector<float> bt(k * n), c1(m * n), c2(m * n), want(m * n);
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j = 0; j < k; ++j) bt[j * n + i] = b[i * k + j];
+    kernels::GemmF32(a.data(), m, k, b.data(), n, true, c1.data());
+    kernels::GemmF32(a.data(), m, k, bt.data(), n, false, c2.data());
+    ref::MatMul(WeightMatrix{DType::kF32, b.data(), n, k}, a.data(), m, want.data());
+    CHECK(WorstRatio(c1, want, AbsScale(want), 1e-5, 1e-5) <= 1.0);
+    CHECK(WorstRatio(c2, want, AbsScale(want), 1e-5, 1e-5) <= 1.0);
+  }
 }
 
 }  // namespace ecgr1

@@ -10,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "base/bf16.h"
 #include "kernel_targets.h"
 #include "kernels/cpu_features.h"
 #include "kernels/matmul_tiled.h"
@@ -136,6 +137,40 @@ TEST_CASE("quant: MatMul on every path equals the scalar twin bit for bit", "[qu
         }
         test::IntrinsicsPin off(false);
         test::ForEachTarget([&](const std::string&) { check(); });
+      }
+    }
+  }
+}
+
+TEST_CASE("quant: every path equals the scalar twin on arbitrary codes (a file's bytes, not our quantizer's)", "[quant][kernels]") {
+  // Codes the quantizer never writes (q8 code 0 is q = -128) must still give
+  // the same numbers on every path; scales stay finite so results compare.
+  std::mt19937 rng(17);
+  std::uniform_real_distribution<float> scale(-0.05f, 0.05f);
+  for (DType type : {DType::kQ8, DType::kQ4}) {
+    const size_t rows = 48, cols = 256, n = 7;
+    uint64_t nbytes = 0;
+    REQUIRE(TensorBytes(type, {rows, cols}, &nbytes));
+    std::vector<uint8_t> bytes(nbytes);
+    for (uint8_t& v : bytes) v = static_cast<uint8_t>(rng());
+    const size_t tile = quant::TileBytes(type);
+    for (size_t off = 0; off < nbytes; off += tile)
+      for (size_t r = 0; r < quant::kTileRows; ++r) {
+        const uint16_t d = F32ToF16(scale(rng));
+        std::memcpy(&bytes[off + 2 * r], &d, 2);
+      }
+    for (size_t i = quant::kScaleBytes; i < 64 && type == DType::kQ8; ++i) bytes[i] = 0;  // code 0 for sure
+    const WeightMatrix m{type, bytes.data(), rows, cols};
+    const std::vector<float> x = Weights(n, cols, 23);
+    std::vector<float> want(n * rows), got(n * rows);
+    ref::MatMul(m, x.data(), n, want.data());
+    for (kernels::Isa isa : test::CpuIsaLevels()) {
+      test::IsaPin pin(isa);
+      INFO(Info(type).name << ", isa " << kernels::IsaName(isa) << ", path " << kernels::QuantPathName());
+      for (size_t rows_n : {size_t{1}, n}) {
+        std::fill(got.begin(), got.end(), NAN);
+        kernels::MatMul(m, x.data(), rows_n, got.data());
+        CHECK(std::memcmp(got.data(), want.data(), rows_n * rows * 4) == 0);
       }
     }
   }

@@ -7,6 +7,8 @@ PACKAGES=(
   libeigen3-dev libhwy-dev libcli11-dev catch2 nlohmann-json3-dev
   libpcre2-dev libutf8proc-dev libstb-dev libflac-dev libsoxr-dev libpugixml-dev
 )
+# A clang build also needs clang itself and compiler-rt's builtins.
+if [[ "${CXX:-}" == *clang* ]]; then PACKAGES+=(clang libclang-rt-dev); fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -405,7 +405,7 @@ void GoldenEndToEnd(bool detail) {
     bool intrinsics;  // off: bf16 matrices are widened to f32 (towers in f32)
     bool per_case;
   };
-  const bool bf16_towers = kernels::CpuHasAvx512Bf16() && kernels::IntrinsicsEnabled();
+  const bool bf16_towers = kernels::UseAvx512Bf16();
   std::vector<Variant> variants = {
       {"bf16", &GoldenModel(DType::kBF16), true, false},
       {"q8", &GoldenModel(DType::kQ8), true, true},

@@ -27,7 +27,7 @@ namespace kernels {
 namespace {
 
 struct CpuFlags {
-  bool avx2 = false, avx_vnni = false, avx512 = false, avx512_vnni = false, avx512_bf16 = false;
+  bool avx2 = false, avx_vnni = false, avx512 = false, avx512_vnni = false, avx512_bf16 = false, amx = false;
   bool neon = false, dotprod = false;
 };
 
@@ -58,6 +58,7 @@ CpuFlags ReadCpuFlags() {
   f.avx512 = f.avx2 && zmm_state && f512 && dq && bw && vl;
   f.avx512_vnni = f.avx512 && (c7 >> 11 & 1);
   f.avx512_bf16 = f.avx512_vnni && (a7_1 >> 5 & 1);
+  f.amx = d7 >> 24 & 1;  // AMX-TILE: marks Intel's Sapphire Rapids generation and later
 #elif ECGR1_ARM64
   f.neon = true;  // part of the arm64 base architecture
 #if defined(__APPLE__)
@@ -182,6 +183,7 @@ bool CpuHasAvx2() { return Cpu().avx2; }
 bool CpuHasAvxVnni() { return Cpu().avx_vnni; }
 bool CpuHasAvx512Vnni() { return Cpu().avx512_vnni; }
 bool CpuHasAvx512Bf16() { return Cpu().avx512_bf16; }
+bool CpuHasAmx() { return Cpu().amx; }
 bool CpuHasNeonDotprod() { return Cpu().dotprod; }
 
 bool IntrinsicsEnabled() {
@@ -197,7 +199,14 @@ bool IntrinsicsEnabled() {
 void SetIntrinsicsEnabled(bool on) { g_intrinsics.store(on ? 1 : 0, std::memory_order_relaxed); }
 
 bool UseAvx512Vnni() { return IntrinsicsEnabled() && Cpu().avx512_vnni && Allowed(Isa::kAvx512); }
-bool UseAvx512Bf16() { return IntrinsicsEnabled() && Cpu().avx512_bf16 && Allowed(Isa::kAvx512); }
+// Measured on a Sapphire Rapids core: vdpbf16ps reaches half the f32 FMA
+// rate (118 against 234 GFLOP/s), and the vision encoder takes 30.3 s on the
+// bf16 path against 20.8 s in Eigen's f32 GEMM; on Zen 4 (no AMX) the bf16
+// path doubles the FMA rate (vision 17 s against 32 s in f32). So the bf16
+// path is taken where the CPU has AVX512-BF16 but not AMX.
+bool UseAvx512Bf16() {
+  return IntrinsicsEnabled() && Cpu().avx512_bf16 && !Cpu().amx && Allowed(Isa::kAvx512);
+}
 bool UseAvxVnni() { return IntrinsicsEnabled() && Cpu().avx_vnni && Allowed(Isa::kAvxVnni); }
 bool UseAvx2() { return IntrinsicsEnabled() && Cpu().avx2 && Allowed(Isa::kAvx2); }
 bool UseNeonDotprod() { return IntrinsicsEnabled() && Cpu().dotprod && Allowed(Isa::kDotprod); }

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "kernels/cpu_features.h"
@@ -47,37 +48,38 @@ HWY_INLINE int32_t BlockDot(const int16_t* HWY_RESTRICT w, const int8_t* HWY_RES
   return hn::GetLane(hn::SumOfLanes(d32, hn::Add(s0, s1)));
 }
 
-void MatMulTiledImpl(const WeightMatrix& w, const quant::ActivationBlocks& a, float* HWY_RESTRICT y,
-                     const float* bias, bool parallel) {
+// Row groups [g0, g1) for every activation row. The threads are started
+// outside, in MatMulTiled: an OpenMP region inside per-target code loses the
+// target's instruction set in clang (its outlined function has no target
+// attribute, and the backend fails on the wide vectors).
+void MatMulTiledGroupsImpl(const TiledProduct& p, size_t g0, size_t g1) {
   using quant::kBlock;
   using quant::kTileRows;
-  const size_t rows = w.rows, cols = w.cols, n = a.n, nb = cols / kBlock;
-  const size_t tile_bytes = quant::TileBytes(w.type), group_bytes = nb * tile_bytes;
-  const uint8_t* data = static_cast<const uint8_t*>(w.data);
-  const long groups = static_cast<long>(quant::RowGroups(rows));
-#pragma omp parallel for schedule(static) if (parallel)
-  for (long gi = 0; gi < groups; ++gi) {
-    const size_t g = static_cast<size_t>(gi), r0 = g * kTileRows;
+  const quant::ActivationBlocks& a = *p.a;
+  const size_t rows = p.rows, cols = a.cols, n = a.n, nb = p.nb;
+  float* HWY_RESTRICT y = p.y;
+  for (size_t g = g0; g < g1; ++g) {
+    const size_t r0 = g * kTileRows;
     const size_t live = std::min(kTileRows, rows - r0);
     for (size_t t = 0; t < n; ++t) std::fill(y + t * rows + r0, y + t * rows + r0 + live, 0.0f);
     HWY_ALIGN int16_t codes[kTileRows * kBlock];
     for (size_t b = 0; b < nb; ++b) {
       float dw[kTileRows];
-      quant::UnpackTile(w.type, data + g * group_bytes + b * tile_bytes, codes, dw);
+      quant::UnpackTile(p.type, p.w + g * p.group_bytes + b * p.tile_bytes, codes, dw);
       for (size_t t = 0; t < n; ++t) {
         const int8_t* xq = a.q.data() + t * cols + b * kBlock;
-        const int32_t corr = quant::ZeroPoint(w.type) * a.sum[t * nb + b];
+        const int32_t corr = p.corr[t * nb + b];
         const float xs = a.scale[t * nb + b];
         float* yt = y + t * rows + r0;
         for (size_t r = 0; r < live; ++r) {
-          const float dot = static_cast<float>(BlockDot(&codes[r * kBlock], xq) - corr);
+          const float dot = static_cast<float>(BlockDot(&codes[r * kBlock], xq) + corr);
           yt[r] = std::fma(dot, dw[r] * xs, yt[r]);
         }
       }
     }
-    if (bias != nullptr)
+    if (p.bias != nullptr)
       for (size_t t = 0; t < n; ++t)
-        for (size_t r = 0; r < live; ++r) y[t * rows + r0 + r] += bias[r0 + r];
+        for (size_t r = 0; r < live; ++r) y[t * rows + r0 + r] += p.bias[r0 + r];
   }
 }
 
@@ -91,7 +93,7 @@ HWY_AFTER_NAMESPACE();
 namespace ecgr1 {
 namespace kernels {
 
-HWY_EXPORT(MatMulTiledImpl);
+HWY_EXPORT(MatMulTiledGroupsImpl);
 
 const int32_t* ZeroPointShares(DType type, const quant::ActivationBlocks& a) {
   static thread_local std::vector<int32_t> corr;  // grows, then reused
@@ -102,8 +104,24 @@ const int32_t* ZeroPointShares(DType type, const quant::ActivationBlocks& a) {
   return corr.data();
 }
 
+const int8_t* BlockMajorCodes(const quant::ActivationBlocks& a, bool parallel) {
+  static thread_local std::vector<int8_t> codes;  // grows, then reused
+  const size_t n = a.n, cols = a.cols, nb = a.blocks();
+  codes.resize(n * cols);
+  int8_t* out = codes.data();  // the pointer, not the thread_local, crosses into the threads
+  const int8_t* q = a.q.data();
+  const long rows = static_cast<long>(n);
+#pragma omp parallel for schedule(static) if (parallel && n * cols >= (size_t{1} << 20))
+  for (long t = 0; t < rows; ++t)
+    for (size_t b = 0; b < nb; ++b)
+      std::memcpy(out + (b * n + static_cast<size_t>(t)) * quant::kBlock, q + static_cast<size_t>(t) * cols + b * quant::kBlock,
+                  quant::kBlock);
+  return out;
+}
+
 TiledProduct::TiledProduct(const WeightMatrix& m, const quant::ActivationBlocks& act, float* out, const float* b)
-    : w(static_cast<const uint8_t*>(m.data)),
+    : type(m.type),
+      w(static_cast<const uint8_t*>(m.data)),
       tile_bytes(quant::TileBytes(m.type)),
       group_bytes(quant::RowGroupBytes(m.type, m.cols)),
       rows(m.rows),
@@ -138,7 +156,9 @@ void MatMulTiled(const WeightMatrix& w, const float* x, size_t n, float* y, cons
   }
 #endif
   act.Quantize(x, n, w.cols);
-  HWY_DYNAMIC_DISPATCH(MatMulTiledImpl)(w, act, y, bias, parallel);
+  const TiledProduct p(w, act, y, bias);
+  ForRowGroups(p.groups, 1, parallel,
+               [&p](size_t g0, size_t g1) { HWY_DYNAMIC_DISPATCH(MatMulTiledGroupsImpl)(p, g0, g1); });
 }
 
 }  // namespace kernels

@@ -49,9 +49,16 @@ void MatMulTiledNeon(const WeightMatrix& w, const quant::ActivationBlocks& a, fl
 void MatMulTiledNeonDotprod(const WeightMatrix& w, const quant::ActivationBlocks& a, float* y, const float* bias,
                             bool parallel);
 
+// The activation codes of `a` block-major, [block][row][32], in storage
+// reused per calling thread (prefill kernels stream many rows past one tile).
+// Here, not in the per-instruction-set files, so that no std::vector code is
+// compiled with their flags (tests/isa_symbols_test.sh).
+const int8_t* BlockMajorCodes(const quant::ActivationBlocks& a, bool parallel);
+
 // One product as the paths' micro-kernels read it. Row group g (16 rows)
 // of block b is the tile at w + g * group_bytes + b * tile_bytes.
 struct TiledProduct {
+  DType type;  // q8 or q4
   const uint8_t* w;
   size_t tile_bytes, group_bytes, rows, groups, nb;
   const quant::ActivationBlocks* a;
