@@ -24,7 +24,8 @@ struct WeightMatrix {
   const void* data = nullptr;
   size_t rows = 0, cols = 0;
   // bf16 weights only: the product may round the activations to bf16 to use
-  // AVX512-BF16 (about 1e-3 relative error instead of f32 rounding). The
+  // AVX512-BF16 where that pays (kernels::UseAvx512Bf16(); about 1e-3
+  // relative error instead of f32 rounding). The
   // model sets it for the bf16 vision encoder of q8 / q4 files, whose users
   // chose speed over exactness already; bf16 and f32 files compute in f32.
   bool bf16_activations = false;
