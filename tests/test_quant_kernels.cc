@@ -252,13 +252,12 @@ TEST_CASE("quant: MatMul is identical for 1 and 2 OpenMP threads", "[quant][kern
 namespace ecgr1 {
 
 TEST_CASE("quant: every activation quantizer equals the scalar one, NaN and Inf blocks too", "[quant][kernels]") {
-  using Quantizer = void (*)(const float*, size_t, size_t, quant::ActivationBlocks*);
-  std::vector<std::pair<const char*, Quantizer>> quantizers;
+  std::vector<std::pair<const char*, kernels::BlockQuantizer>> quantizers;
 #if defined(__x86_64__)
-  if (kernels::CpuHasAvx512Vnni()) quantizers.push_back({"avx512", kernels::QuantizeActivationsAvx512});
-  if (kernels::CpuHasAvx2()) quantizers.push_back({"avx2", kernels::QuantizeActivationsAvx2});
+  if (kernels::CpuHasAvx512Vnni()) quantizers.push_back({"avx512", kernels::QuantizeBlockAvx512});
+  if (kernels::CpuHasAvx2()) quantizers.push_back({"avx2", kernels::QuantizeBlockAvx2});
 #elif defined(__aarch64__)
-  quantizers.push_back({"neon", kernels::QuantizeActivationsNeon});
+  quantizers.push_back({"neon", kernels::QuantizeBlockNeon});
 #endif
   if (quantizers.empty()) {
     WARN("no vector quantizer for this CPU: nothing to compare");
@@ -280,7 +279,7 @@ TEST_CASE("quant: every activation quantizer equals the scalar one, NaN and Inf 
       x[255] = 127.0f;
       quant::ActivationBlocks want, got;
       want.Quantize(x.data(), n, cols);
-      quantize(x.data(), n, cols, &got);
+      kernels::QuantizeActivations(x.data(), n, cols, quantize, &got);
       const size_t nb = n * cols / quant::kBlock;
       CHECK(std::memcmp(want.q.data(), got.q.data(), n * cols) == 0);
       CHECK(std::memcmp(want.scale.data(), got.scale.data(), nb * 4) == 0);

@@ -14,6 +14,8 @@
 
 #include "kernels/matmul_tiled.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -55,8 +57,7 @@ HWY_INLINE int32_t BlockDot(const int16_t* HWY_RESTRICT w, const int8_t* HWY_RES
 void MatMulTiledGroupsImpl(const TiledProduct& p, size_t g0, size_t g1) {
   using quant::kBlock;
   using quant::kTileRows;
-  const quant::ActivationBlocks& a = *p.a;
-  const size_t rows = p.rows, cols = a.cols, n = a.n, nb = p.nb;
+  const size_t rows = p.rows, cols = p.cols, n = p.n, nb = p.nb;
   float* HWY_RESTRICT y = p.y;
   for (size_t g = g0; g < g1; ++g) {
     const size_t r0 = g * kTileRows;
@@ -67,9 +68,9 @@ void MatMulTiledGroupsImpl(const TiledProduct& p, size_t g0, size_t g1) {
       float dw[kTileRows];
       quant::UnpackTile(p.type, p.w + g * p.group_bytes + b * p.tile_bytes, codes, dw);
       for (size_t t = 0; t < n; ++t) {
-        const int8_t* xq = a.q.data() + t * cols + b * kBlock;
+        const int8_t* xq = p.q + t * cols + b * kBlock;
         const int32_t corr = p.corr[t * nb + b];
-        const float xs = a.scale[t * nb + b];
+        const float xs = p.scale[t * nb + b];
         float* yt = y + t * rows + r0;
         for (size_t r = 0; r < live; ++r) {
           const float dot = static_cast<float>(BlockDot(&codes[r * kBlock], xq) + corr);
@@ -104,12 +105,11 @@ const int32_t* ZeroPointShares(DType type, const quant::ActivationBlocks& a) {
   return corr.data();
 }
 
-const int8_t* BlockMajorCodes(const quant::ActivationBlocks& a, bool parallel) {
+const int8_t* BlockMajorCodes(const int8_t* q, size_t n, size_t cols, bool parallel) {
   static thread_local std::vector<int8_t> codes;  // grows, then reused
-  const size_t n = a.n, cols = a.cols, nb = a.blocks();
+  const size_t nb = cols / quant::kBlock;
   codes.resize(n * cols);
   int8_t* out = codes.data();  // the pointer, not the thread_local, crosses into the threads
-  const int8_t* q = a.q.data();
   const long rows = static_cast<long>(n);
 #pragma omp parallel for schedule(static) if (parallel && n * cols >= (size_t{1} << 20))
   for (long t = 0; t < rows; ++t)
@@ -117,6 +117,25 @@ const int8_t* BlockMajorCodes(const quant::ActivationBlocks& a, bool parallel) {
       std::memcpy(out + (b * n + static_cast<size_t>(t)) * quant::kBlock, q + static_cast<size_t>(t) * cols + b * quant::kBlock,
                   quant::kBlock);
   return out;
+}
+
+void QuantizeActivations(const float* x, size_t n, size_t cols, BlockQuantizer block, quant::ActivationBlocks* a) {
+  a->Reserve(n, cols);
+  const size_t blocks = n * cols / quant::kBlock;
+  int8_t* q = a->q.data();
+  float* scale = a->scale.data();
+  int32_t* sum = a->sum.data();
+  auto range = [&](size_t first, size_t last) {
+    for (size_t i = first; i < last; ++i)
+      if (!block(x + i * quant::kBlock, q + i * quant::kBlock, scale + i, sum + i)) a->QuantizeBlock(x + i * quant::kBlock, i);
+  };
+  if (blocks < 4096) return range(0, blocks);
+  // Prefill: a few MB of activations, split over the threads.
+#pragma omp parallel
+  {
+    const size_t nt = static_cast<size_t>(omp_get_num_threads()), t = static_cast<size_t>(omp_get_thread_num());
+    range(blocks * t / nt, blocks * (t + 1) / nt);
+  }
 }
 
 TiledProduct::TiledProduct(const WeightMatrix& m, const quant::ActivationBlocks& act, float* out, const float* b)
@@ -127,10 +146,13 @@ TiledProduct::TiledProduct(const WeightMatrix& m, const quant::ActivationBlocks&
       rows(m.rows),
       groups(quant::RowGroups(m.rows)),
       nb(m.cols / quant::kBlock),
-      a(&act),
+      n(act.n),
+      cols(act.cols),
+      q(act.q.data()),
+      scale(act.scale.data()),
+      corr(ZeroPointShares(m.type, act)),
       y(out),
-      bias(b),
-      corr(ZeroPointShares(m.type, act)) {}
+      bias(b) {}
 
 void MatMulTiled(const WeightMatrix& w, const float* x, size_t n, float* y, const float* bias) {
   if (w.rows == 0 || n == 0) return;
@@ -140,19 +162,19 @@ void MatMulTiled(const WeightMatrix& w, const float* x, size_t n, float* y, cons
   const bool parallel = w.rows >= 32 && w.rows * w.cols * n >= kMinParallelMacs;
 #if defined(__x86_64__)
   if (UseAvx512Vnni()) {
-    QuantizeActivationsAvx512(x, n, w.cols, &act);
-    return MatMulTiledAvx512Vnni(w, act, y, bias, parallel);
+    QuantizeActivations(x, n, w.cols, QuantizeBlockAvx512, &act);
+    return MatMulTiledAvx512Vnni(TiledProduct(w, act, y, bias), parallel);
   }
   if (UseAvxVnni() || UseAvx2()) {
-    QuantizeActivationsAvx2(x, n, w.cols, &act);
-    if (UseAvxVnni()) return MatMulTiledAvxVnni(w, act, y, bias, parallel);
-    return MatMulTiledAvx2(w, act, y, bias, parallel);
+    QuantizeActivations(x, n, w.cols, QuantizeBlockAvx2, &act);
+    if (UseAvxVnni()) return MatMulTiledAvxVnni(TiledProduct(w, act, y, bias), parallel);
+    return MatMulTiledAvx2(TiledProduct(w, act, y, bias), parallel);
   }
 #elif defined(__aarch64__)
   if (UseNeon()) {
-    QuantizeActivationsNeon(x, n, w.cols, &act);
-    if (UseNeonDotprod()) return MatMulTiledNeonDotprod(w, act, y, bias, parallel);
-    return MatMulTiledNeon(w, act, y, bias, parallel);
+    QuantizeActivations(x, n, w.cols, QuantizeBlockNeon, &act);
+    if (UseNeonDotprod()) return MatMulTiledNeonDotprod(TiledProduct(w, act, y, bias), parallel);
+    return MatMulTiledNeon(TiledProduct(w, act, y, bias), parallel);
   }
 #endif
   act.Quantize(x, n, w.cols);

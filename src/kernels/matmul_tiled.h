@@ -31,47 +31,50 @@ void MatMulTiled(const WeightMatrix& w, const float* x, size_t n, float* y, cons
 // reused per thread: the zero point's share of each block's code dot product.
 const int32_t* ZeroPointShares(DType type, const quant::ActivationBlocks& a);
 
-// The paths. Each quantizer is ActivationBlocks::Quantize, bit for bit
-// (threaded for prefill-sized inputs); each product takes already quantized
-// activations, and `parallel` allows OpenMP. Call only when the matching
-// Use*() of cpu_features.h is true (they are not built for other CPUs).
-void QuantizeActivationsAvx512(const float* x, size_t n, size_t cols, quant::ActivationBlocks* a);
-void MatMulTiledAvx512Vnni(const WeightMatrix& w, const quant::ActivationBlocks& a, float* y, const float* bias,
-                           bool parallel);
-void QuantizeActivationsAvx2(const float* x, size_t n, size_t cols, quant::ActivationBlocks* a);
-void MatMulTiledAvx2(const WeightMatrix& w, const quant::ActivationBlocks& a, float* y, const float* bias,
-                     bool parallel);
-void MatMulTiledAvxVnni(const WeightMatrix& w, const quant::ActivationBlocks& a, float* y, const float* bias,
-                        bool parallel);
-void QuantizeActivationsNeon(const float* x, size_t n, size_t cols, quant::ActivationBlocks* a);
-void MatMulTiledNeon(const WeightMatrix& w, const quant::ActivationBlocks& a, float* y, const float* bias,
-                     bool parallel);
-void MatMulTiledNeonDotprod(const WeightMatrix& w, const quant::ActivationBlocks& a, float* y, const float* bias,
-                            bool parallel);
+// A vector quantizer of one block of 32 activations: writes the 32 codes,
+// the scale and the code sum exactly as ActivationBlocks::QuantizeBlock
+// would and returns true, or returns false for a block with a NaN or an
+// infinity (the scalar code defines those).
+using BlockQuantizer = bool (*)(const float* x, int8_t* q, float* scale, int32_t* sum);
+bool QuantizeBlockAvx512(const float* x, int8_t* q, float* scale, int32_t* sum);
+bool QuantizeBlockAvx2(const float* x, int8_t* q, float* scale, int32_t* sum);
+bool QuantizeBlockNeon(const float* x, int8_t* q, float* scale, int32_t* sum);
 
-// The activation codes of `a` block-major, [block][row][32], in storage
+// ActivationBlocks::Quantize through `block`, bit for bit; threaded for
+// prefill-sized inputs.
+void QuantizeActivations(const float* x, size_t n, size_t cols, BlockQuantizer block, quant::ActivationBlocks* a);
+
+// The products, one per path, on already quantized activations; `parallel`
+// allows OpenMP. Call only when the matching Use*() of cpu_features.h is
+// true (they are not built for other CPUs).
+struct TiledProduct;
+void MatMulTiledAvx512Vnni(const TiledProduct& p, bool parallel);
+void MatMulTiledAvx2(const TiledProduct& p, bool parallel);
+void MatMulTiledAvxVnni(const TiledProduct& p, bool parallel);
+void MatMulTiledNeon(const TiledProduct& p, bool parallel);
+void MatMulTiledNeonDotprod(const TiledProduct& p, bool parallel);
+
+// Activation codes q [n, cols] block-major, [cols / 32][n][32], in storage
 // reused per calling thread (prefill kernels stream many rows past one tile).
 // Here, not in the per-instruction-set files, so that no std::vector code is
 // compiled with their flags (tests/isa_symbols_test.sh).
-const int8_t* BlockMajorCodes(const quant::ActivationBlocks& a, bool parallel);
+const int8_t* BlockMajorCodes(const int8_t* q, size_t n, size_t cols, bool parallel);
 
-// One product as the paths' micro-kernels read it. Row group g (16 rows)
-// of block b is the tile at w + g * group_bytes + b * tile_bytes.
+// One product as the paths' micro-kernels read it, in plain pointers (the
+// per-instruction-set files use no std:: code). Row group g (16 rows) of
+// block b is the tile at w + g * group_bytes + b * tile_bytes.
 struct TiledProduct {
   DType type;  // q8 or q4
   const uint8_t* w;
   size_t tile_bytes, group_bytes, rows, groups, nb;
-  const quant::ActivationBlocks* a;
-  float* y;  // [a->n, rows]
+  size_t n, cols;        // activation rows and their length
+  const int8_t* q;       // [n, cols] activation codes
+  const float* scale;    // [n, nb] their block scales
+  const int32_t* corr;   // [n, nb] ZeroPointShares(), for the paths that start block sums at it
+  float* y;              // [n, rows]
   const float* bias;
-  const int32_t* corr;  // ZeroPointShares(), for the paths that start block sums at it
   TiledProduct(const WeightMatrix& w, const quant::ActivationBlocks& a, float* y, const float* bias);
 };
-
-// Splits `blocks` activation blocks over the OpenMP threads when there are
-// enough of them (prefill) and calls quantize(first, last) for each range.
-template <class F>
-void ForBlockRanges(size_t blocks, const F& quantize);
 
 // Calls run(g0, g1) for row groups [g0, g1) in work items of `per_item`
 // groups, handed out in chunks on demand: a vCPU slowed by its neighbours on
@@ -83,21 +86,8 @@ void ForRowGroups(size_t groups, size_t per_item, bool parallel, const F& run);
 }  // namespace ecgr1
 
 // --- Template definition. -------------------------------------------------------
-#include <omp.h>
-
 namespace ecgr1 {
 namespace kernels {
-
-template <class F>
-void ForBlockRanges(size_t blocks, const F& quantize) {
-  if (blocks < 4096) return quantize(size_t{0}, blocks);
-  // Prefill: a few MB of activations, split over the threads.
-#pragma omp parallel
-  {
-    const size_t nt = static_cast<size_t>(omp_get_num_threads()), t = static_cast<size_t>(omp_get_thread_num());
-    quantize(blocks * t / nt, blocks * (t + 1) / nt);
-  }
-}
 
 template <class F>
 void ForRowGroups(size_t groups, size_t per_item, bool parallel, const F& run) {

@@ -6,17 +6,13 @@
 #define ECGR1_YMM_VNNI 0
 #include "kernels/matmul_tiled_ymm-inl.h"
 
-#include <cmath>
-
 namespace ecgr1 {
 namespace kernels {
-namespace {
 
 // One block of 32 activations -> int8 codes, their sum and scale, exactly as
 // ActivationBlocks::QuantizeBlock (same division, same product, rounding
-// half to even as nearbyint in the default rounding mode). A block with a NaN
-// or infinity returns false: the scalar code defines its handling.
-inline bool QuantizeBlockAvx2(const float* x, int8_t* q, float* scale, int32_t* sum) {
+// half to even as nearbyint in the default rounding mode).
+bool QuantizeBlockAvx2(const float* x, int8_t* q, float* scale, int32_t* sum) {
   const __m256 sign = _mm256_set1_ps(-0.0f), inf = _mm256_set1_ps(__builtin_inff());
   __m256 v[4], m = _mm256_setzero_ps();
   int bad = 0;
@@ -33,7 +29,7 @@ inline bool QuantizeBlockAvx2(const float* x, int8_t* q, float* scale, int32_t* 
   const float amax = _mm_cvtss_f32(m4);
   float d = amax / 127.0f;
   float id = d != 0.0f ? 127.0f / amax : 0.0f;
-  if (!std::isfinite(id)) d = id = 0.0f;  // amax below 127 / FLT_MAX: a zero block, as the scalar code
+  if (!__builtin_isfinite(id)) d = id = 0.0f;  // amax below 127 / FLT_MAX: a zero block, as the scalar code
   const __m256 vid = _mm256_set1_ps(id);
   __m256i c[4];
   for (int i = 0; i < 4; ++i) c[i] = _mm256_cvtps_epi32(_mm256_mul_ps(v[i], vid));
@@ -51,21 +47,7 @@ inline bool QuantizeBlockAvx2(const float* x, int8_t* q, float* scale, int32_t* 
   return true;
 }
 
-}  // namespace
-
-void QuantizeActivationsAvx2(const float* x, size_t n, size_t cols, quant::ActivationBlocks* a) {
-  a->Reserve(n, cols);
-  ForBlockRanges(n * cols / kBlock, [&](size_t first, size_t last) {
-    for (size_t i = first; i < last; ++i)
-      if (!QuantizeBlockAvx2(x + i * kBlock, &a->q[i * kBlock], &a->scale[i], &a->sum[i]))
-        a->QuantizeBlock(x + i * kBlock, i);
-  });
-}
-
-void MatMulTiledAvx2(const WeightMatrix& w, const quant::ActivationBlocks& a, float* y, const float* bias,
-                     bool parallel) {
-  RunTiled(w, a, y, bias, parallel);
-}
+void MatMulTiledAvx2(const TiledProduct& p, bool parallel) { RunTiled(p, parallel); }
 
 }  // namespace kernels
 }  // namespace ecgr1

@@ -19,7 +19,6 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 
 #include "quant/tiled_quant.h"
@@ -34,7 +33,6 @@ namespace {
 
 #define ECGR1_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,f16c,fma")))
 
-using quant::ActivationBlocks;
 using quant::kBlock;
 using quant::kScaleBytes;
 using quant::kTileRows;
@@ -52,13 +50,12 @@ ECGR1_VNNI inline __m512i LoadQuad(const uint8_t* tile, int j) {
 // Row groups [g0, g0 + kG) x activation rows [t0, t0 + kN).
 template <bool kQ4, int kG, int kN>
 ECGR1_VNNI void Tile(const TiledProduct& p, size_t g0, size_t t0) {
-  const ActivationBlocks& a = *p.a;
-  const size_t cols = a.cols;
+  const size_t cols = p.cols;
   __m512 accf[kG][kN];
   for (int g = 0; g < kG; ++g)
     for (int t = 0; t < kN; ++t) accf[g][t] = _mm512_setzero_ps();
-  const int8_t* xq = a.q.data() + t0 * cols;
-  const float* xs = a.scale.data() + t0 * p.nb;
+  const int8_t* xq = p.q + t0 * cols;
+  const float* xs = p.scale + t0 * p.nb;
   const int32_t* corr = p.corr + t0 * p.nb;
   for (size_t b = 0; b < p.nb; ++b) {
     const uint8_t* tile[kG];
@@ -105,7 +102,7 @@ constexpr int kTileN = 6;  // the tail switch below covers 1 .. kTileN - 1
 // All activation rows for row groups [g0, g0 + kG).
 template <bool kQ4, int kG>
 ECGR1_VNNI void RowGroups(const TiledProduct& p, size_t g0) {
-  const size_t n = p.a->n;
+  const size_t n = p.n;
   size_t t = 0;
   for (; t + kTileN <= n; t += kTileN) Tile<kQ4, kG, kTileN>(p, g0, t);
   static_assert(kTileN == 6, "extend the tail cases");
@@ -124,7 +121,7 @@ void Run(const TiledProduct& p, bool parallel) {
   // Decode (few activation rows) is bound by memory: 4 row groups at once
   // give 4 independent dependency chains to hide vpdpbusd's latency. Prefill
   // needs the registers for activation rows: 2 groups x 6 rows.
-  const int per_item = p.a->n < static_cast<size_t>(kTileN) ? 4 : 2;
+  const int per_item = p.n < static_cast<size_t>(kTileN) ? 4 : 2;
   ForRowGroups(p.groups, per_item, parallel, [&](size_t g0, size_t g1) {
     if (g1 - g0 == 4)
       RowGroups<kQ4, 4>(p, g0);
@@ -135,18 +132,20 @@ void Run(const TiledProduct& p, bool parallel) {
   });
 }
 
+}  // namespace
+
 // One block of 32 activations -> int8 codes, their sum and scale, exactly as
 // ActivationBlocks::Quantize computes them (same division, same product,
 // round-half-even as nearbyint in the default rounding mode). Blocks with a
 // NaN or infinity take the scalar code, which defines their handling.
-ECGR1_VNNI inline bool QuantizeBlockAvx512(const float* x, int8_t* q, float* scale, int32_t* sum) {
+ECGR1_VNNI bool QuantizeBlockAvx512(const float* x, int8_t* q, float* scale, int32_t* sum) {
   const __m512 a = _mm512_abs_ps(_mm512_loadu_ps(x)), b = _mm512_abs_ps(_mm512_loadu_ps(x + 16));
   const __m512 inf = _mm512_set1_ps(__builtin_inff());
   if (_mm512_cmp_ps_mask(a, inf, _CMP_NLT_UQ) | _mm512_cmp_ps_mask(b, inf, _CMP_NLT_UQ)) return false;
   const float amax = _mm512_reduce_max_ps(_mm512_max_ps(a, b));
   float d = amax / 127.0f;
   float id = d != 0.0f ? 127.0f / amax : 0.0f;
-  if (!std::isfinite(id)) d = id = 0.0f;  // amax below 127 / FLT_MAX: a zero block, as the scalar code
+  if (!__builtin_isfinite(id)) d = id = 0.0f;  // amax below 127 / FLT_MAX: a zero block, as the scalar code
   const __m512 vid = _mm512_set1_ps(id);
   const __m512i qa = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x), vid));
   const __m512i qb = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + 16), vid));
@@ -157,23 +156,8 @@ ECGR1_VNNI inline bool QuantizeBlockAvx512(const float* x, int8_t* q, float* sca
   return true;
 }
 
-ECGR1_VNNI void QuantizeRows(const float* x, size_t first, size_t last, ActivationBlocks* a) {
-  for (size_t i = first; i < last; ++i)
-    if (!QuantizeBlockAvx512(x + i * kBlock, &a->q[i * kBlock], &a->scale[i], &a->sum[i]))
-      a->QuantizeBlock(x + i * kBlock, i);
-}
-
-}  // namespace
-
-void QuantizeActivationsAvx512(const float* x, size_t n, size_t cols, ActivationBlocks* a) {
-  a->Reserve(n, cols);
-  ForBlockRanges(n * cols / kBlock, [&](size_t first, size_t last) { QuantizeRows(x, first, last, a); });
-}
-
-void MatMulTiledAvx512Vnni(const WeightMatrix& w, const ActivationBlocks& a, float* y, const float* bias,
-                           bool parallel) {
-  const TiledProduct p(w, a, y, bias);
-  if (w.type == DType::kQ4)
+void MatMulTiledAvx512Vnni(const TiledProduct& p, bool parallel) {
+  if (p.type == DType::kQ4)
     Run<true>(p, parallel);
   else
     Run<false>(p, parallel);

@@ -10,10 +10,7 @@
 namespace ecgr1 {
 namespace kernels {
 
-void MatMulTiledAvxVnni(const WeightMatrix& w, const quant::ActivationBlocks& a, float* y, const float* bias,
-                        bool parallel) {
-  RunTiled(w, a, y, bias, parallel);
-}
+void MatMulTiledAvxVnni(const TiledProduct& p, bool parallel) { RunTiled(p, parallel); }
 
 }  // namespace kernels
 }  // namespace ecgr1

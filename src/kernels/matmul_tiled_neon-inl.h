@@ -63,8 +63,8 @@ inline int8x16_t BroadcastQuad(const int8_t* x, int j) {
 // block b: s[t][i] holds rows 4i..4i+3.
 template <bool kQ4, int kN>
 inline void BlockSums(const TiledProduct& p, size_t g, size_t t0, size_t b, int32x4_t s[kN][4]) {
-  const size_t cols = p.a->cols;
-  const int8_t* x = p.a->q.data() + t0 * cols + b * kBlock;
+  const size_t cols = p.cols;
+  const int8_t* x = p.q + t0 * cols + b * kBlock;
   const uint8_t* tile = p.w + g * p.group_bytes + b * p.tile_bytes;
 #if ECGR1_NEON_DOTPROD
   for (int t = 0; t < kN; ++t)
@@ -110,7 +110,7 @@ void Tile(const TiledProduct& p, size_t g, size_t t0) {
     float32x4_t dw[4];
     for (int i = 0; i < 4; ++i) dw[i] = vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(reinterpret_cast<const uint16_t*>(tile) + 4 * i)));
     for (int t = 0; t < kN; ++t) {
-      const float xs = p.a->scale[(t0 + t) * p.nb + b];
+      const float xs = p.scale[(t0 + t) * p.nb + b];
       for (int i = 0; i < 4; ++i) acc[t][i] = vfmaq_f32(acc[t][i], vcvtq_f32_s32(s[t][i]), vmulq_n_f32(dw[i], xs));
     }
   }
@@ -140,7 +140,7 @@ constexpr int kTileN = ECGR1_NEON_DOTPROD ? 3 : 2;
 
 template <bool kQ4>
 void Run(const TiledProduct& p, bool parallel) {
-  const size_t n = p.a->n;
+  const size_t n = p.n;
   ForRowGroups(p.groups, n < static_cast<size_t>(kTileN) ? 2 : 1, parallel, [&](size_t g0, size_t g1) {
     for (size_t g = g0; g < g1; ++g)
       for (size_t t = 0; t < n; t += kTileN)
@@ -148,9 +148,8 @@ void Run(const TiledProduct& p, bool parallel) {
   });
 }
 
-void RunTiled(const WeightMatrix& w, const quant::ActivationBlocks& a, float* y, const float* bias, bool parallel) {
-  const TiledProduct p(w, a, y, bias);
-  if (w.type == DType::kQ4)
+void RunTiled(const TiledProduct& p, bool parallel) {
+  if (p.type == DType::kQ4)
     Run<true>(p, parallel);
   else
     Run<false>(p, parallel);

@@ -6,17 +6,14 @@
 #define ECGR1_NEON_DOTPROD 0
 #include "kernels/matmul_tiled_neon-inl.h"
 
-#include <cmath>
-
 namespace ecgr1 {
 namespace kernels {
-namespace {
 
 // One block of 32 activations -> int8 codes, their sum and scale, exactly as
 // ActivationBlocks::QuantizeBlock (same division, same product, rounding
 // half to even like nearbyint in the default rounding mode: FCVTNS). A block
 // with a NaN or infinity returns false: the scalar code defines its handling.
-inline bool QuantizeBlockNeon(const float* x, int8_t* q, float* scale, int32_t* sum) {
+bool QuantizeBlockNeon(const float* x, int8_t* q, float* scale, int32_t* sum) {
   const float32x4_t inf = vdupq_n_f32(__builtin_inff());
   float32x4_t v[8], m = vdupq_n_f32(0.0f);
   uint32x4_t finite = vdupq_n_u32(~0u);
@@ -30,7 +27,7 @@ inline bool QuantizeBlockNeon(const float* x, int8_t* q, float* scale, int32_t* 
   const float amax = vmaxvq_f32(m);
   float d = amax / 127.0f;
   float id = d != 0.0f ? 127.0f / amax : 0.0f;
-  if (!std::isfinite(id)) d = id = 0.0f;  // amax below 127 / FLT_MAX: a zero block, as the scalar code
+  if (!__builtin_isfinite(id)) d = id = 0.0f;  // amax below 127 / FLT_MAX: a zero block, as the scalar code
   int32x4_t c[8], s = vdupq_n_s32(0);
   for (int i = 0; i < 8; ++i) {
     c[i] = vcvtnq_s32_f32(vmulq_n_f32(v[i], id));
@@ -46,21 +43,7 @@ inline bool QuantizeBlockNeon(const float* x, int8_t* q, float* scale, int32_t* 
   return true;
 }
 
-}  // namespace
-
-void QuantizeActivationsNeon(const float* x, size_t n, size_t cols, quant::ActivationBlocks* a) {
-  a->Reserve(n, cols);
-  ForBlockRanges(n * cols / kBlock, [&](size_t first, size_t last) {
-    for (size_t i = first; i < last; ++i)
-      if (!QuantizeBlockNeon(x + i * kBlock, &a->q[i * kBlock], &a->scale[i], &a->sum[i]))
-        a->QuantizeBlock(x + i * kBlock, i);
-  });
-}
-
-void MatMulTiledNeon(const WeightMatrix& w, const quant::ActivationBlocks& a, float* y, const float* bias,
-                     bool parallel) {
-  RunTiled(w, a, y, bias, parallel);
-}
+void MatMulTiledNeon(const TiledProduct& p, bool parallel) { RunTiled(p, parallel); }
 
 }  // namespace kernels
 }  // namespace ecgr1

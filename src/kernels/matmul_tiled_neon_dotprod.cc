@@ -9,10 +9,7 @@
 namespace ecgr1 {
 namespace kernels {
 
-void MatMulTiledNeonDotprod(const WeightMatrix& w, const quant::ActivationBlocks& a, float* y, const float* bias,
-                            bool parallel) {
-  RunTiled(w, a, y, bias, parallel);
-}
+void MatMulTiledNeonDotprod(const TiledProduct& p, bool parallel) { RunTiled(p, parallel); }
 
 }  // namespace kernels
 }  // namespace ecgr1

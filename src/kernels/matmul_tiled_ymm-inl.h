@@ -111,13 +111,13 @@ inline __m256i HalfTileSums(const __m256i w[8], const int8_t* x, int32_t corr) {
 // holds the activations block-major, acc is [kChunkRows][16] scratch.
 template <bool kQ4>
 void GroupRows(const TiledProduct& p, const int8_t* xbm, size_t g, size_t t0, size_t count, float* acc) {
-  const size_t n = p.a->n;
+  const size_t n = p.n;
   for (size_t i = 0; i < count * kTileRows; ++i) acc[i] = 0.0f;
   for (size_t b = 0; b < p.nb; ++b) {
     const uint8_t* tile = p.w + g * p.group_bytes + b * p.tile_bytes;
     const int8_t* x = xbm + (b * n + t0) * kBlock;
     const int32_t* corr = p.corr + t0 * p.nb + b;
-    const float* xs = p.a->scale.data() + t0 * p.nb + b;
+    const float* xs = p.scale + t0 * p.nb + b;
     for (int h = 0; h < 2; ++h) {
       __m256i w[8];
       LoadHalfTile<kQ4>(tile, h, w);
@@ -160,7 +160,7 @@ inline void LoadQuad(const uint8_t* tile, int j, __m256i w[2]) {
 // at 75 % of the memory-bandwidth ceiling; this reaches 90-98 %.)
 template <bool kQ4, int kG, int kN>
 void DecodeGroups(const TiledProduct& p, size_t g0) {
-  const size_t cols = p.a->cols;
+  const size_t cols = p.cols;
   __m256 acc[kG][kN][2];
   for (int g = 0; g < kG; ++g)
     for (int t = 0; t < kN; ++t) acc[g][t][0] = acc[g][t][1] = _mm256_setzero_ps();
@@ -176,7 +176,7 @@ void DecodeGroups(const TiledProduct& p, size_t g0) {
       __m256i w[kG][2];
       for (int g = 0; g < kG; ++g) LoadQuad<kQ4>(tile[g], j, w[g]);
       for (int t = 0; t < kN; ++t) {
-        const __m256i xv = BroadcastQuad(p.a->q.data() + t * cols + b * kBlock, j);
+        const __m256i xv = BroadcastQuad(p.q + t * cols + b * kBlock, j);
         for (int g = 0; g < kG; ++g)
           for (int h = 0; h < 2; ++h) {
 #if ECGR1_YMM_VNNI
@@ -202,7 +202,7 @@ void DecodeGroups(const TiledProduct& p, size_t g0) {
             s[g][t][h] = _mm256_add_epi32(_mm256_madd_epi16(s[g][t][h], _mm256_set1_epi16(1)),
                                           _mm256_set1_epi32(p.corr[t * p.nb + b]));
 #endif
-        const __m256 xs = _mm256_set1_ps(p.a->scale[t * p.nb + b]);
+        const __m256 xs = _mm256_set1_ps(p.scale[t * p.nb + b]);
         for (int h = 0; h < 2; ++h) {
           const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tile[g] + 16 * h)));
           acc[g][t][h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[g][t][h]), _mm256_mul_ps(dw, xs), acc[g][t][h]);
@@ -240,10 +240,10 @@ void Decode(const TiledProduct& p, bool parallel) {
 
 template <bool kQ4>
 void Run(const TiledProduct& p, bool parallel) {
-  const size_t n = p.a->n;
+  const size_t n = p.n;
   if (n == 1) return Decode<kQ4, 1>(p, parallel);
   if (n == 2) return Decode<kQ4, 2>(p, parallel);
-  const int8_t* xbm = BlockMajorCodes(*p.a, parallel);
+  const int8_t* xbm = BlockMajorCodes(p.q, n, p.cols, parallel);
   ForRowGroups(p.groups, kGroupsPerItem, parallel, [&](size_t g0, size_t g1) {
     alignas(32) float acc[kChunkRows * kTileRows];
     for (size_t t = 0; t < n; t += kChunkRows) {
@@ -253,9 +253,8 @@ void Run(const TiledProduct& p, bool parallel) {
   });
 }
 
-void RunTiled(const WeightMatrix& w, const quant::ActivationBlocks& a, float* y, const float* bias, bool parallel) {
-  const TiledProduct p(w, a, y, bias);
-  if (w.type == DType::kQ4)
+void RunTiled(const TiledProduct& p, bool parallel) {
+  if (p.type == DType::kQ4)
     Run<true>(p, parallel);
   else
     Run<false>(p, parallel);
