@@ -3,11 +3,11 @@
 // Internal to the kernel layer: kernels::MatMul (ops.h) sends q8 / q4 weights
 // to MatMulTiled, which quantizes the activations to int8 blocks once per
 // call and takes the best path the CPU and the cap allow (cpu_features.h):
-//   avx512-vnni  16 rows per zmm, vpdpbusd          matmul_tiled_vnni.cc
-//   avx-vnni     8 rows per ymm, vpdpbusd           matmul_tiled_avxvnni.cc
-//   avx2         8 rows per ymm, vpmaddubsw         matmul_tiled_avx2.cc
-//   neon-dotprod 4 rows per register, sdot          matmul_tiled_neon_dotprod.cc
-//   neon         4 rows per register, smull/sadalp  matmul_tiled_neon.cc
+//   avx512-vnni  16 rows per zmm, vpdpbusd          matmul_tiled_avx512.cc
+//   avx-vnni     8 rows per ymm, vpdpbusd           matmul_tiled_avxvnni.cc  } both in
+//   avx2         8 rows per ymm, vpmaddubsw         matmul_tiled_avx2.cc     } _ymm-inl.h
+//   neon-dotprod 4 rows per register, sdot          matmul_tiled_neon_dotprod.cc } both in
+//   neon         4 rows per register, smull/sadalp  matmul_tiled_neon.cc         } _neon-inl.h
 //   highway      the portable twin, every target    matmul_tiled.cc
 // All of them read the one tile layout in place (a 64-byte quad is 16 rows x
 // 4 codes: one zmm, two ymm or four NEON registers) and produce exactly the
