@@ -18,6 +18,7 @@
 #include <memory>
 #include <utility>
 
+#include "check/context.h"
 #include "check/output_structure.h"
 
 namespace ecgr1 {
@@ -160,6 +161,52 @@ bool LeadKind(const std::string& kind) {
          kind == "u_wave";
 }
 
+// A word where a lead list switches to another finding, after at least one
+// lead name: "upright in I and II and [inverted] in aVR".
+struct LeadSwitch { bool found = false; size_t start = 0, end = 0; std::string word; };
+LeadSwitch FindLeadSwitch(const std::string& orig, const std::string& low, size_t b, size_t e) {
+  static const char* const kSwitchWords[] = {"upright", "positive", "inverted", "negative", "flat", "flattened",
+                                             "biphasic", "elevated", "elevation", "depressed", "depression",
+                                             "isoelectric"};
+  LeadSwitch out;
+  bool lead_seen = false;
+  size_t i = b;
+  while (i < e) {
+    if (!IsAlnum(low[i]) || (i > 0 && IsAlnum(low[i - 1]))) { ++i; continue; }
+    size_t j = i;
+    while (j < e && IsAlnum(low[j])) ++j;
+    const std::string w = low.substr(i, j - i);
+    if (lead_seen) {
+      for (const char* s : kSwitchWords)
+        if (w == s) {
+          out.found = true;
+          out.start = i;
+          out.end = j;
+          out.word = w;
+          return out;
+        }
+    }
+    if (ParseLeads(orig, low, i, j) != 0) lead_seen = true;
+    i = j;
+  }
+  return out;
+}
+
+// The finding of `kind` a switch word names, "" when it names none of it.
+std::string SwitchedQualifier(const std::string& kind, const std::string& w) {
+  if (kind == "t_wave" || kind == "p_wave") {
+    if (w == "upright" || w == "positive") return "upright";
+    if (w == "inverted" || w == "negative") return "inverted";
+    if (w == "flat" || w == "flattened") return "flat";
+    if (w == "biphasic") return "biphasic";
+  } else if (kind == "st") {
+    if (w == "elevated" || w == "elevation") return "elevation";
+    if (w == "depressed" || w == "depression") return "depression";
+    if (w == "isoelectric") return "isoelectric";
+  }
+  return "";
+}
+
 // ---- qualitative rules ------------------------------------------------------
 
 struct Finding { std::string kind, qualifier; };
@@ -258,15 +305,23 @@ const std::vector<Rule>& Rules() {
           out->push_back({"axis", Group(s, ov, n, 1) + " axis deviation"});
         });
     add(R"(\bnormal\s+(?:frontal\s+(?:plane\s+)?)?(?:qrs\s+)?axis\b)", fixed("axis", "normal"));
+    add(R"(\baxis\s+(?:is\s+|lies\s+)?(?:within|in)\s+(?:the\s+)?normal\s+(?:range|limits)\b)", fixed("axis", "normal"));
     add(R"(\baxis\s+(?:is|was|appears|remains)\s+(?:[a-z]+\s+){0,2}?(normal|deviated|leftward|rightward|indeterminate)\b)",
         [](const std::string& s, const PCRE2_SIZE* ov, int n, std::vector<Finding>* out) {
           std::string g = Group(s, ov, n, 1);
           out->push_back({"axis", g == "leftward" ? "left axis deviation" : g == "rightward" ? "right axis deviation" : g});
         });
     // Intervals, qualitative.
-    add(R"(\b(corrected\s+qt(?:\s+interval)?|qtc|qt|pr|qrs)(?:\s+(?:interval|duration|complex(?:es)?|width))?(?:\s*\(qtc\))?\s+(?:is|was|are|appears?|remains?)\s+(?:[a-z]+\s+){0,2}?(normal|within\s+(?:normal|acceptable)\s+limits|prolonged|shortened|short|narrow|widened|wide|broad|borderline|long)\b)",
+    add(R"(\b(corrected\s+qt(?:\s+interval)?|qtc|qt|pr|qrs)(?:\s+(?:interval|duration|complex(?:es)?|width))?(?:\s*\(qtc\))?(?:\s+of\s+the\s+(?:[a-z]+\s+){0,2}?beats?)?\s+(?:is|was|are|appears?|remains?)\s+(?:[a-z]+\s+){0,2}?(normal|within\s+(?:normal|acceptable)\s+limits|prolonged|shortened|short|narrow|widened|wide|broad|borderline|long)\b)",
         [](const std::string& s, const PCRE2_SIZE* ov, int n, std::vector<Finding>* out) {
-          out->push_back({IntervalKind(Group(s, ov, n, 1)), IntervalState(Group(s, ov, n, 2))});
+          std::string state = IntervalState(Group(s, ov, n, 2));
+          // "mildly widened", "slightly prolonged": the borderline band, not past the cut-off.
+          const std::string before = s.substr(ov[0], ov[4] - ov[0]);
+          if ((state == "wide" || state == "prolonged") &&
+              (before.find("mild") != std::string::npos || before.find("slight") != std::string::npos ||
+               before.find("minimal") != std::string::npos || before.find("borderline") != std::string::npos))
+            state = "borderline";
+          out->push_back({IntervalKind(Group(s, ov, n, 1)), state});
         });
     add(R"(\b(narrow|wide|widened|broad|prolonged|short|shortened)\s+(qtc|qt|pr|qrs)\b)",
         [](const std::string& s, const PCRE2_SIZE* ov, int n, std::vector<Finding>* out) {
@@ -299,8 +354,10 @@ const std::vector<Rule>& Rules() {
           out->push_back({left ? "lvh" : "rvh", left ? "LVH" : "RVH"});
         });
     add(R"((?<!left )(?<!right )\b(?:ventricular|chamber)\s+hypertrophy\b)", fixed("lvh", "hypertrophy"));
-    add(R"(\bsokolow(?:[\s-]+lyon)?\b)", fixed("voltage", "Sokolow-Lyon"));
-    add(R"(\bcornell\b)", fixed("voltage", "Cornell"));
+    // A criterion's name is a claim only as "... criteria" (met or not); "the
+    // Sokolow-Lyon index is 22 mm" is a number, "the Sokolow-Lyon cut-off" a mention.
+    add(R"(\bsokolow(?:[\s-]+lyon)?(?:\s+(?:voltage|lvh))?\s+criteri(?:a|on)\b)", fixed("voltage", "Sokolow-Lyon"));
+    add(R"(\bcornell(?:\s+(?:voltage|lvh))?\s+criteri(?:a|on)\b)", fixed("voltage", "Cornell"));
     add(R"(\blow\s+(?:qrs\s+)?voltages?\b)", fixed("voltage", "low voltage"));
     add(R"(\b(?:qrs\s+)?voltages?\s+(?:is|are)\s+normal\b)", fixed("voltage", "normal"));
     add(R"((?<!lyon )(?<!sokolow )\bvoltage\s+criteria\b)", fixed("lvh", "voltage criteria"));
@@ -374,17 +431,6 @@ const std::vector<Rule>& Rules() {
     return r;
   }();
   return *rules;
-}
-
-// ---- negation and clauses ---------------------------------------------------
-
-const Regex& CueRegex() {
-  static const Regex re(R"(\b(?:no|not|without|absence|absent|nor|neither|never|rules?\s+out|ruled\s+out|ruling\s+out|excludes?|excluded|excluding|negative\s+for|free\s+of|lack\s+of|lacks?)\b|n't\b)");
-  return re;
-}
-const Regex& BreakRegex() {
-  static const Regex re(R"([;:]|,\s+and\b|,\s+with\b|\b(?:but|however|although|though|whereas|while|yet|as|because|since|which|except)\b)");
-  return re;
 }
 
 // ---- numbers ----------------------------------------------------------------
@@ -488,6 +534,32 @@ std::vector<Token> WordsBefore(const std::string& low, size_t p, size_t floor) {
   return out;
 }
 
+// A number that quotes a threshold rather than a measurement: a threshold
+// word among the relation and filler words just before it ("the Sokolow-Lyon
+// cut-off of 35 mm", "below the threshold of 440 ms") or right after its
+// unit ("under the 20 mm limit"). "within normal limits" is no threshold.
+bool QuotesCriterion(const std::string& low, size_t num_start, size_t floor, size_t unit_end) {
+  static const char* const kThreshold[] = {"threshold", "thresholds", "limit", "cutoff", "cut-off", "cut",
+                                           "criterion", "criteria", "cutpoint", "cut-point"};
+  auto is_threshold = [](const std::string& w) {
+    for (const char* t : kThreshold) if (w == t) return true;
+    return false;
+  };
+  for (const Token& t : WordsBefore(low, num_start, floor)) {
+    if (is_threshold(t.text)) return true;
+    bool filler = false;
+    for (const char* f : kFillers) filler = filler || t.text == f;
+    for (const RelWord& rw : kRelWords) filler = filler || t.text == rw.words;
+    for (const char* f : {"than", "no", "not", "equal", "or", "to"}) filler = filler || t.text == f;
+    if (!filler) break;
+  }
+  size_t q = unit_end;
+  while (q < low.size() && q < unit_end + 3 && (low[q] == ' ' || low[q] == '-')) ++q;
+  size_t e = q;
+  while (e < low.size() && (IsAlnum(low[e]) || low[e] == '-')) ++e;
+  return e > q && is_threshold(low.substr(q, e - q));
+}
+
 // The relation written before a number at p; *rel_start gets its start.
 Claim::Relation RelationBefore(const std::string& low, size_t p, size_t floor, size_t* rel_start) {
   std::vector<Token> w = WordsBefore(low, p, floor);
@@ -520,29 +592,6 @@ Claim::Relation RelationBefore(const std::string& low, size_t p, size_t floor, s
   return Claim::kEquals;
 }
 
-// A verb among the words of low[b, e): the sign that ", and" starts a clause.
-bool VerbAhead(const std::string& low, size_t b, size_t e) {
-  static const char* const kVerbs[] = {
-      "is", "are", "was", "were", "be", "been", "shows", "show", "showed", "demonstrates", "demonstrate",
-      "reveals", "reveal", "indicates", "indicate", "suggests", "suggest", "rules", "rule", "ruled", "excludes",
-      "exclude", "has", "have", "had", "appears", "appear", "remains", "remain", "seen", "noted", "measures",
-      "measure", "confirms", "confirm", "exhibits", "exhibit", "displays", "display", "meets", "meet",
-      "supports", "support", "argues", "argue", "makes", "make", "can", "cannot", "may", "might", "should"};
-  size_t i = b;
-  while (i < e) {
-    while (i < e && !IsAlnum(low[i])) ++i;
-    size_t j = i;
-    while (j < e && (IsAlnum(low[j]) || low[j] == '\'')) ++j;
-    if (j > i) {
-      const std::string w = low.substr(i, j - i);
-      for (const char* v : kVerbs)
-        if (w == v) return true;
-    }
-    i = j;
-  }
-  return false;
-}
-
 }  // namespace
 
 const char* RelationName(Claim::Relation r) {
@@ -563,54 +612,12 @@ std::vector<Claim> ExtractClaims(const std::string& output) {
   const std::string low = AsciiLower(output);
   const size_t n = low.size();
 
-  // Sentence ends: . ! ? ; newline NUL (a '.' followed by a digit is a decimal point).
-  std::vector<size_t> sent_ends;
-  for (size_t i = 0; i < n; ++i) {
-    char c = low[i];
-    if (c == '!' || c == '?' || c == ';' || c == '\n' || c == '\0' ||
-        (c == '.' && !(i + 1 < n && IsDigit(low[i + 1])))) sent_ends.push_back(i);
-  }
-  auto sentence_start = [&](size_t pos) -> size_t {  // first byte of pos's sentence
-    auto it = std::upper_bound(sent_ends.begin(), sent_ends.end(), pos);
-    if (it == sent_ends.begin()) return 0;
-    size_t s = *(it - 1) + 1;
-    return s > pos ? pos : s;
-  };
-  auto sentence_end = [&](size_t pos) -> size_t {
-    auto it = std::lower_bound(sent_ends.begin(), sent_ends.end(), pos);
-    return it == sent_ends.end() ? n : *it;
-  };
-
-  std::vector<size_t> cues, breaks;
-  // Strong breaks (; : contrastive words, ", and" + a clause) also end the
-  // search for a finding's leads: [start, end) of each.
-  std::vector<std::pair<size_t, size_t>> lead_breaks;
-  CueRegex().ForEach(low, [&](const PCRE2_SIZE* ov, int) { cues.push_back(ov[0]); });
-  BreakRegex().ForEach(low, [&](const PCRE2_SIZE* ov, int) {
-    const char first = low[ov[0]];
-    if (first == ',' && low.compare(ov[1] - 4, 4, "with") != 0) {
-      // ", and" ends the last item of a list ("rules out BBB, WPW, and
-      // intraventricular conduction delays": an earlier comma in the sentence
-      // and no verb after it); otherwise it starts a new clause ("No ST
-      // depression, and deep Q waves in V1").
-      const size_t from = sentence_start(ov[0]);
-      const bool list = low.find(',', from) < ov[0];
-      if (list && !VerbAhead(low, ov[1], std::min(sentence_end(ov[1]), ov[1] + 200))) return;
-    }
-    breaks.push_back(ov[1]);
-    const std::string word = low.substr(ov[0], ov[1] - ov[0]);
-    const bool weak = word == "as" || word == "because" || word == "since" || word == "which";
-    if (!weak) lead_breaks.push_back({ov[0], ov[1]});
-  });
-  // Cues inside [skip_b, skip_e) belong to a relation ("no more than") and do not negate.
-  auto negated = [&](size_t start, size_t end, size_t skip_b, size_t skip_e) {
-    size_t clause = sentence_start(start);
-    auto b = std::upper_bound(breaks.begin(), breaks.end(), start);
-    if (b != breaks.begin() && *(b - 1) > clause) clause = *(b - 1);
-    for (auto c = std::lower_bound(cues.begin(), cues.end(), clause); c != cues.end() && *c < end; ++c)
-      if (*c < skip_b || *c >= skip_e) return true;
-    return false;
-  };
+  // Negation, uncertainty and clause scopes (ConText, context.h); its
+  // sentences are the claims' sentences too.
+  const ContextScopes scopes(low);
+  auto sentence_start = [&](size_t pos) { return scopes.SentenceStart(pos); };
+  auto sentence_end = [&](size_t pos) { return scopes.SentenceEnd(pos); };
+  const std::vector<std::pair<size_t, size_t>>& lead_breaks = scopes.LeadBreaks();
 
   ParsedOutput parsed = ParseOutput(output);
   auto step_of = [&](size_t pos) -> std::string {
@@ -631,7 +638,11 @@ std::vector<Claim> ExtractClaims(const std::string& output) {
   auto push = [&](Claim c, size_t skip_b = 0, size_t skip_e = 0) {
     if (claims.size() >= kMaxClaims || in_header(c.start)) return;
     c.text = output.substr(c.start, c.end - c.start);
-    c.negated = negated(c.start, c.end, skip_b, skip_e);
+    const ContextScopes::Modifiers mod = scopes.Of(c.start, c.end, skip_b, skip_e);
+    c.negated = mod.negation != nullptr;
+    c.uncertain = mod.uncertainty != nullptr;
+    if (mod.uncertainty) c.modifier = mod.uncertainty->trigger->phrase;
+    else if (mod.negation) c.modifier = mod.negation->trigger->phrase;
     c.step = step_of(c.start);
     claims.push_back(std::move(c));
   };
@@ -658,18 +669,22 @@ std::vector<Claim> ExtractClaims(const std::string& output) {
     c.start = p.start;
     c.end = p.end;
     c.relation = Claim::kQualitative;
+    // Leads after the finding up to the next finding (or the sentence end,
+    // at most 200 bytes); else before it, back to the previous finding.
+    // Leads named inside the finding ("P waves in lead II are upright") come
+    // first. A lead list ends where the finding switches ("upright in I and
+    // II and inverted in aVR"); the switched finding is a claim of its own.
+    size_t stop = p.end;
+    LeadSwitch sw;
     if (LeadKind(c.kind)) {
-      // Leads after the finding up to the next finding (or the sentence end,
-      // at most 200 bytes); else before it, back to the previous finding.
-      // Leads named inside the finding ("P waves in lead II are upright") come first.
       size_t next = i + 1;
       while (next < found.size() && found[next].start <= p.start) ++next;
-      size_t se = sentence_end(p.end);
       auto lb = std::lower_bound(lead_breaks.begin(), lead_breaks.end(), std::make_pair(p.end, size_t{0}));
-      size_t stop = std::min({se, next < found.size() ? found[next].start : n, p.end + 200,
-                              lb != lead_breaks.end() ? lb->first : n});
+      stop = std::min({sentence_end(p.end), next < found.size() ? found[next].start : n, p.end + 200,
+                       lb != lead_breaks.end() ? lb->first : n});
+      sw = FindLeadSwitch(output, low, p.end, stop);
       uint16_t mask = ParseLeads(output, low, p.start, p.end);
-      if (mask == 0 && stop > p.end) mask = ParseLeads(output, low, p.end, stop);
+      if (mask == 0 && stop > p.end) mask = ParseLeads(output, low, p.end, sw.found ? sw.start : stop);
       if (mask == 0) {
         size_t from = std::max(sentence_start(p.start), p.start > 150 ? p.start - 150 : size_t{0});
         size_t prev = i;
@@ -681,9 +696,30 @@ std::vector<Claim> ExtractClaims(const std::string& output) {
       }
       c.leads = LeadList(mask);
     }
+    const std::string kind = c.kind;
     // "absent P waves": the cue word is the finding itself, not its negation.
     if (c.qualifier == "absent") push(std::move(c), p.start, p.end);
     else push(std::move(c));
+    while (sw.found) {
+      const LeadSwitch after = FindLeadSwitch(output, low, sw.end, stop);
+      const size_t seg_end = after.found ? after.start : stop;
+      const uint16_t mask = ParseLeads(output, low, sw.end, seg_end);
+      const std::string q = SwitchedQualifier(kind, sw.word);
+      if (mask != 0 && !q.empty()) {
+        Claim s2;
+        s2.kind = kind;
+        s2.qualifier = q;
+        s2.relation = Claim::kQualitative;
+        s2.start = sw.start;
+        s2.end = seg_end;
+        while (s2.end > s2.start && !IsAlnum(low[s2.end - 1])) --s2.end;
+        if (s2.end >= s2.start + 4 && low.compare(s2.end - 4, 4, " and") == 0) s2.end -= 4;
+        while (s2.end > s2.start && !IsAlnum(low[s2.end - 1])) --s2.end;
+        s2.leads = LeadList(mask);
+        push(std::move(s2));
+      }
+      sw = after;
+    }
   }
 
   // Numbers with units, attached to the nearest keyword of their sentence.
@@ -762,6 +798,7 @@ std::vector<Claim> ExtractClaims(const std::string& output) {
     size_t rel_start = num_start;
     c.relation = std::isnan(hi) ? RelationBefore(low, num_start, sent, &rel_start) : Claim::kRange;
     const size_t relation_words = rel_start;  // "no more than" is a relation, not a negation
+    c.criterion = QuotesCriterion(low, num_start, sent, unit ? unit_end : num_end);
     if (between) {
       std::vector<Token> before = WordsBefore(low, num_start, sent);
       rel_start = before[0].start;

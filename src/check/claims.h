@@ -9,11 +9,13 @@
 // digits is a decimal point) and clauses; keyword patterns (PCRE2, caseless,
 // byte mode so any bytes are accepted) find qualitative findings, a hand-written
 // scanner finds numbers with units and attaches each to the nearest preceding
-// keyword of the same sentence. Negation: a cue (no, not, without, absence of,
-// rule(s/d/ing) out, exclude(s), nor ...) between the start of the claim's
-// clause and the claim's end. Clause breaks: ; : , and (when a verb follows)
-// / , with / but / however / although / as / because / since / which /
-// whereas / while / yet.
+// keyword of the same sentence. Negation and uncertainty: the ConText
+// algorithm (context.h; triggers, their direction and scope, termination
+// terms). A lead list binds to the finding it follows and ends where the
+// finding switches ("positive in I and II and negative in aVR": the switched
+// finding of the same kind — T/P polarity, ST direction — becomes a claim of
+// its own). A number that quotes a threshold ("the cut-off of 35 mm", "under
+// the 20 mm limit", "below the threshold of 440 ms") is a criterion mention.
 //
 // Lead names are canonical: I, II, III, aVR, aVL, aVF, V1..V6, in that order.
 // Ranges "V1-V3", "V1 through V3" expand. Group words are used only when no
@@ -57,7 +59,11 @@ struct Claim {
   std::string unit;           // canonical unit ("ms", "bpm", "deg", "mV", ...), empty if qualitative
   std::string unit_original;  // as written ("s", "seconds", "mm", ...)
   std::vector<std::string> leads;
-  bool negated = false;
+  bool negated = false;    // a negation trigger's scope reaches it (context.h)
+  bool uncertain = false;  // ... an uncertainty trigger's ("possible", "cannot be excluded", "may")
+  std::string modifier;    // the trigger phrase that negates or hedges it, "" when none
+  bool criterion = false;  // a quoted threshold ("the Sokolow-Lyon cut-off of 35 mm", "under the
+                           // 20 mm limit"): a criterion mention, kept but never judged
   std::string qualifier;  // e.g. "normal", "prolonged", "sinus rhythm", "RBBB", "elevation"
 };
 
