@@ -260,7 +260,7 @@ TEST_CASE("criteria: low voltage and R-wave progression", "[criteria]") {
   CHECK(Criteria(v, 90).r_progression.empty());
 }
 
-TEST_CASE("criteria: pathological Q waves", "[criteria]") {
+TEST_CASE("criteria: pathological Q waves (Fourth Universal Definition of MI)", "[criteria]") {
   auto v = NormalLeads();
   CHECK(Criteria(v, 90).pathological_q_leads.empty());
   auto q = [&](const char* lead, double mv, double ms, double r) {
@@ -268,18 +268,34 @@ TEST_CASE("criteria: pathological Q waves", "[criteria]") {
     A(v, lead).q_ms = ms;
     A(v, lead).r_mv = r;
   };
-  q("III", -0.3, 30, 0.5);   // 0.3 mV >= 0.1 and >= 25 % of R: listed
-  q("II", -0.1, 20, 1.2);    // 8 % of R, 20 ms: not
-  q("V5", -0.05, 44, 1.5);   // 44 ms: listed
+  using L = std::vector<std::string>;
+  q("III", -0.3, 30, 0.5);   // meets the size, but III alone is a normal variant
   q("aVR", -1.0, 60, 0.1);   // aVR: never
-  q("aVL", -0.09, 30, 0.2);  // < 0.1 mV and < 40 ms: not
-  q("V2", -0.8, 60, 0);      // QS in V2: listed
-  q("V1", -0.9, 70, 0);      // QS in V1 alone: a normal variant
-  const std::vector<std::string> want = {"III", "V2", "V5"};
-  CHECK(Criteria(v, 90).pathological_q_leads == want);
-  q("V1", -0.15, 20, 0.3);   // qR in V1: listed
-  const std::vector<std::string> want2 = {"III", "V1", "V2", "V5"};
-  CHECK(Criteria(v, 90).pathological_q_leads == want2);
+  q("V1", -0.9, 70, 0);      // QS in V1: a normal variant
+  q("aVL", -0.15, 34, 0.4);  // aVL alone: no contiguous partner
+  q("V5", -0.05, 44, 1.5);   // 44 ms but 0.05 mV deep: a septal q, not pathological
+  CHECK(Criteria(v, 90).pathological_q_leads == L{});
+  q("II", -0.12, 32, 1.2);   // II with III: two contiguous inferior leads
+  CHECK(Criteria(v, 90).pathological_q_leads == (L{"II", "III"}));
+  q("I", -0.2, 40, 0.6);     // I with aVL: the lateral pair
+  CHECK(Criteria(v, 90).pathological_q_leads == (L{"I", "II", "III", "aVL"}));
+  q("V2", -0.1, 22, 0.3);    // V2 alone: the V2-V3 criterion needs both
+  CHECK(Criteria(v, 90).pathological_q_leads == (L{"I", "II", "III", "aVL"}));
+  q("V3", -0.8, 60, 0);      // with a QS in V3: both listed
+  CHECK(Criteria(v, 90).pathological_q_leads == (L{"I", "II", "III", "aVL", "V2", "V3"}));
+  q("V1", -0.2, 35, 0.3);    // qR in V1 beside pathological V2-V3: listed
+  CHECK(Criteria(v, 90).pathological_q_leads == (L{"I", "II", "III", "aVL", "V1", "V2", "V3"}));
+  auto s = NormalLeads();    // a QS in V1 and V2 alone (septal): normal
+  A(s, "V1").q_mv = -0.6, A(s, "V1").q_ms = 50, A(s, "V1").r_mv = 0;
+  A(s, "V2").q_mv = -0.9, A(s, "V2").q_ms = 55, A(s, "V2").r_mv = 0;
+  CHECK(Criteria(s, 90).pathological_q_leads.empty());
+  // A Q as wide as the QRS is a delineation failure: doubtful, never listed.
+  auto w = NormalLeads();
+  A(w, "V4").q_mv = -0.3, A(w, "V4").q_ms = 80, A(w, "V4").r_mv = 0.6;
+  A(w, "V5").q_mv = -0.3, A(w, "V5").q_ms = 85, A(w, "V5").r_mv = 0.6;
+  const EcgCriteria c = Criteria(w, 96);
+  CHECK(c.pathological_q_leads.empty());
+  CHECK(c.doubtful_q_leads == (L{"V4", "V5"}));
 }
 
 TEST_CASE("criteria: bundle branch blocks, LAFB and first-degree AV block", "[criteria]") {

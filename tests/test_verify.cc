@@ -61,6 +61,16 @@ EcgMeasurements NormalEcg() {
   iv.qtc_bazett_ms = 415;
   iv.qtc_fridericia_ms = 405;
   m.delineation.p_present = true;
+  m.delineation.beats_used = 11;
+  for (const char* name : kLeadNames) {
+    LeadDelineation ld;  // every lead delineated, a little narrower than the global QRS
+    ld.lead = name;
+    ld.usable = true;
+    ld.p_present = true;
+    ld.intervals.qrs_ms = 84;
+    ld.intervals.qt_ms = 376;
+    m.delineation.leads.push_back(ld);
+  }
   for (const char* name : kLeadNames) {
     LeadMeasurements l;
     l.lead = name;
@@ -101,7 +111,12 @@ void SetLeads(EcgMeasurements& m, const std::vector<std::string>& leads, double 
 
 Edit Hr(double bpm) { return [bpm](EcgMeasurements& m) { m.rr.heart_rate_bpm = bpm; }; }
 Edit Pr(double ms) { return [ms](EcgMeasurements& m) { m.delineation.intervals.pr_ms = ms; }; }
-Edit Qrs(double ms) { return [ms](EcgMeasurements& m) { m.delineation.intervals.qrs_ms = ms; }; }
+Edit Qrs(double ms) {
+  return [ms](EcgMeasurements& m) {
+    m.delineation.intervals.qrs_ms = ms;
+    for (LeadDelineation& l : m.delineation.leads) l.intervals.qrs_ms = ms - 6;
+  };
+}
 Edit Qtc(double b, double f) {
   return [b, f](EcgMeasurements& m) {
     m.delineation.intervals.qtc_bazett_ms = b;
@@ -114,7 +129,7 @@ Edit Cv(double cv) { return [cv](EcgMeasurements& m) { m.rr.rr_cv = cv; }; }
 Edit Bbb(const char* b, double qrs) {
   return [b, qrs](EcgMeasurements& m) {
     m.criteria.bundle_branch_block = b;
-    m.delineation.intervals.qrs_ms = qrs;
+    Qrs(qrs)(m);
   };
 }
 Edit NoCriteria() { return [](EcgMeasurements& m) { m.criteria = EcgCriteria(); }; }
@@ -395,6 +410,21 @@ TEST_CASE("verify: ST, Q waves, R progression, P and T waves, morphology", "[ver
     SetLeads(m, {"III", "aVF"}, &LeadAmplitudes::q_ms, 45);
     SetLeads(m, {"III", "aVF"}, &LeadAmplitudes::q_mv, -0.4);
   };
+  const Edit q_v2_near = [](EcgMeasurements& m) {
+    SetLead(m, "V2", &LeadAmplitudes::q_ms, 15);
+    SetLead(m, "V2", &LeadAmplitudes::q_mv, -0.08);
+  };
+  const Edit q_normal_variants = [](EcgMeasurements& m) {
+    SetLead(m, "III", &LeadAmplitudes::q_ms, 40);
+    SetLead(m, "III", &LeadAmplitudes::q_mv, -0.3);
+    SetLeads(m, {"V5", "V6"}, &LeadAmplitudes::q_ms, 16);
+    SetLeads(m, {"V5", "V6"}, &LeadAmplitudes::q_mv, -0.08);
+  };
+  const Edit q_doubtful = [](EcgMeasurements& m) {
+    SetLeads(m, {"V3", "V4"}, &LeadAmplitudes::q_ms, 88);
+    SetLeads(m, {"V3", "V4"}, &LeadAmplitudes::q_mv, -0.4);
+    m.criteria.doubtful_q_leads = {"V3", "V4"};
+  };
   RunRows({
       {"No ST elevation in II, III or aVF.", "st", "", nullptr, S, "no ST elevation"},
       {"No ST elevation in II, III or aVF.", "st", "", inferior_ste, C, "present in 3 lead(s)"},
@@ -423,10 +453,14 @@ TEST_CASE("verify: ST, Q waves, R progression, P and T waves, morphology", "[ver
       {"Pathologic Q waves are present in leads V1 through V4.", "q_wave", "", nullptr, C, ""},
       {"Pathologic Q waves are present in leads V1 through V4.", "q_wave", "",
        [](EcgMeasurements& m) { m.criteria.pathological_q_leads = {"V2", "V3"}; }, S, ""},
-      {"Pathologic Q waves are present in leads V1 through V4.", "q_wave", "",
-       [](EcgMeasurements& m) { SetLead(m, "V2", &LeadAmplitudes::q_ms, 35); }, U, "borderline"},
-      {"There are no pathologic Q waves.", "q_wave", "",
-       [](EcgMeasurements& m) { SetLead(m, "V2", &LeadAmplitudes::q_ms, 35); }, U, "borderline"},
+      // A Q in V2 within the tolerance of the Fourth Universal Definition (not listed): borderline.
+      {"Pathologic Q waves are present in leads V1 through V4.", "q_wave", "", q_v2_near, U, "borderline"},
+      {"There are no pathologic Q waves.", "q_wave", "", q_v2_near, U, "borderline"},
+      // An isolated Q in III, and a septal q in V5-V6, are normal: "no pathologic Q waves" holds.
+      {"There are no pathologic Q waves.", "q_wave", "", q_normal_variants, S, "normal"},
+      // A Q as wide as the QRS is a delineation failure: never a contradiction.
+      {"There are no pathologic Q waves.", "q_wave", "", q_doubtful, U, "doubtful"},
+      {"Pathologic Q waves are present in leads V1 through V4.", "q_wave", "", q_doubtful, U, "doubtful"},
       {"There are no pathologic Q waves.", "q_wave", "", NoCriteria(), U, "not measured"},
       {"Q waves in III are 0.04 s wide.", "q_wave", "", nullptr, C, ""},
       {"Q waves in III are 0.04 s wide.", "q_wave", "",

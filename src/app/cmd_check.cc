@@ -128,7 +128,8 @@ nlohmann::json MeasurementsJson(const EcgMeasurements& m) {
         {"cornell_mv", NumberOrNull(c.cornell_mv)},
         {"r_progression", c.r_progression.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.r_progression)},
         {"bundle_branch_block", c.bundle_branch_block},
-        {"pathological_q_leads", c.pathological_q_leads}}},
+        {"pathological_q_leads", c.pathological_q_leads},
+        {"doubtful_q_leads", c.doubtful_q_leads}}},
       {"amplitudes_plausible", m.amplitudes_plausible},
   };
 }
@@ -216,6 +217,9 @@ std::string ReportJson(const Report& r) {
         {"unit", c.unit.empty() ? v.measured_unit : c.unit},
         {"unit_original", c.unit_original},
         {"negated", c.negated},
+        {"uncertain", c.uncertain},
+        {"modifier", c.modifier},
+        {"criterion", c.criterion},
         {"leads", c.leads},
         {"measured", NumberOrNull(v.measured)},
         {"measured_unit", v.measured_unit},
@@ -223,6 +227,8 @@ std::string ReportJson(const Report& r) {
         {"tolerance", NumberOrNull(v.tolerance)},
         {"verdict", VerdictName(v.verdict)},
         {"reason", v.reason},
+        {"measurement", v.measurement},
+        {"rule", v.rule},
     });
   }
   claims += ']';
@@ -286,7 +292,8 @@ std::string ReportText(const Report& r) {
     }
     char head[64];
     std::snprintf(head, sizeof(head), "  %-13s %-20s", VerdictName(v.verdict), c.kind.c_str());
-    line(std::string(head) + (c.negated ? "NOT " : "") + "\"" + OneLine(c.text) + "\"  -- " + OneLine(v.reason, 300));
+    const char* mark = c.criterion ? "CRITERION " : c.uncertain ? "HEDGED " : c.negated ? "NOT " : "";
+    line(std::string(head) + mark + "\"" + OneLine(c.text) + "\"  -- " + OneLine(v.reason, 300));
   }
   line("");
   line("summary       " + std::to_string(r.claims.size()) + " claims: " + std::to_string(r.supported) + " supported, " +

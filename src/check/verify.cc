@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "measure/criteria.h"
 
 namespace ecgr1 {
 namespace {
@@ -376,6 +377,22 @@ bool QualitativeIntervalSet(const std::string& kind, const std::string& q, Set* 
   return false;
 }
 
+// The QRS as the span of the leads' own boundaries: second-earliest onset to
+// second-latest offset of the usable leads (>= 4; one outlying lead cannot
+// move it), NaN with fewer.
+double LeadSpanQrs(const Delineation& d) {
+  std::vector<double> on, off;
+  for (const LeadDelineation& l : d.leads) {
+    if (!l.usable || !Known(l.waves.qrs_onset.ms) || !Known(l.waves.qrs_offset.ms)) continue;
+    on.push_back(l.waves.qrs_onset.ms);
+    off.push_back(l.waves.qrs_offset.ms);
+  }
+  if (on.size() < 4) return NAN;
+  std::sort(on.begin(), on.end());
+  std::sort(off.begin(), off.end());
+  return off[off.size() - 2] - on[1];
+}
+
 NumPart QrsPart(const EcgMeasurements& m, Set pos) {
   NumPart p;
   p.what = "QRS duration";
@@ -407,12 +424,25 @@ Judged IntervalClaim(const Ctx& x) {
   p.unit = "ms";
   p.tol = Tolerance(c.kind, "ms", iv.m);
   p.cutoffs = iv.cutoffs;
-  if (c.relation != Claim::kQualitative) return NumericClaim(x, p);
+  // The QRS duration depends on its definition: the global multi-lead value
+  // (tight, GE-12SL-like) or the span of the leads' own boundaries (CSE-style,
+  // wider). When they differ by more than the tolerance, a claim that either
+  // supports is not contradicted.
+  const double span = c.kind == "qrs" ? LeadSpanQrs(x.m.delineation) : NAN;
+  auto judge = [&](NumPart q) {
+    const Judged a = c.relation != Claim::kQualitative ? NumericClaim(x, q) : JudgeNum(q, c.negated);
+    if (!Known(span) || !Known(q.m) || std::fabs(span - q.m) <= q.tol) return a;
+    q.m = span;
+    q.basis = " (span of the leads' own QRS boundaries)";
+    const Judged b = c.relation != Claim::kQualitative ? NumericClaim(x, q) : JudgeNum(q, c.negated);
+    return Combine({a, b}, true);
+  };
+  if (c.relation != Claim::kQualitative) return judge(p);
   if (c.kind == "qt")
     return Unknown("the protocol's QT cut-off is for the rate-corrected QTc; \"QT " + c.qualifier + "\" is not judged");
   if (!QualitativeIntervalSet(c.kind, c.qualifier, &p.pos))
     return Unknown("\"" + c.qualifier + "\" has no protocol cut-off for the " + std::string(iv.what));
-  return JudgeNum(p, c.negated);
+  return judge(p);
 }
 
 Judged QtcClaim(const Ctx& x) {
@@ -582,6 +612,11 @@ Judged RhythmClaim(const Ctx& x) {
       v += b.label == 'V';
     }
     int n = q == "premature ventricular complexes" ? v : q == "ectopic beats" ? s + v : s;
+    // No beat classified premature while the RR varies: the classifier may
+    // have missed them, so their absence is no evidence.
+    if (n == 0 && !neg && Known(m.rr.rr_cv) && m.rr.rr_cv > 0.1)
+      return Unknown("no premature beat classified, but the RR varies (coefficient of variation " +
+                     Num(m.rr.rr_cv, "CV") + "): premature beats cannot be excluded");
     const std::string what = q == "premature ventricular complexes" ? "ventricular premature beats"
                              : q == "ectopic beats"                 ? "premature beats"
                                                                     : "supraventricular premature beats";
@@ -629,7 +664,13 @@ Judged BundleBranchClaim(const Ctx& x) {
   else return Unknown("\"" + q + "\" is not judged");
   Judged morph = MorphologyPart(x.m, want);
   if (neg) morph = Flip(morph);
-  return Combine({JudgeNum(QrsPart(x.m, width), neg), morph}, neg);
+  Judged j = Combine({JudgeNum(QrsPart(x.m, width), neg), morph}, neg);
+  // "Nonspecific" conduction delay is also labelled for QRS shape (notching,
+  // fragmentation) without a wide QRS: a narrow QRS does not contradict it.
+  if (q == "IVCD" && !neg && j.v == Tri::kNo)
+    j = Unknown("a nonspecific intraventricular conduction delay may lie in the QRS shape, which is not measured (" +
+                j.why + ")");
+  return j;
 }
 
 Judged FascicularClaim(const Ctx& x) {
@@ -932,6 +973,10 @@ std::vector<LeadVal> StVals(const EcgMeasurements& m, const std::vector<std::str
     } else {
       v.value = StDepressionValue(m, l);
       v.g = -0.05 - v.value;
+      // Upsloping ST (rising >= 0.05 mV from J to J+80 ms, e.g. J-point depression in
+      // tachycardia) is no ischemic ST depression, nor clearly its absence.
+      const double j = LeadAmp(m, l, &LeadAmplitudes::st_j_mv), j80 = LeadAmp(m, l, &LeadAmplitudes::st_j80_mv);
+      if (v.g >= 0 && Known(j) && Known(j80) && j80 - j >= 0.05) v.ambiguous = true;
     }
     v.tol = Tolerance("", "mV", v.value);
     out.push_back(v);
@@ -999,7 +1044,9 @@ Judged QWaveClaim(const Ctx& x) {
     double best = NAN;
     int missing = 0;
     for (const std::string& l : leads) {
+      const auto& doubtful = m.criteria.doubtful_q_leads;
       double v = LeadAmp(m, l, width ? &LeadAmplitudes::q_ms : &LeadAmplitudes::q_mv);
+      if (std::find(doubtful.begin(), doubtful.end(), l) != doubtful.end()) v = NAN;  // delineation doubtful
       if (!Known(v)) {
         ++missing;
         continue;
@@ -1026,23 +1073,66 @@ Judged QWaveClaim(const Ctx& x) {
     return j;
   }
   if (!CriteriaKnown(m)) return Unknown("pathological Q waves not measured");
-  const std::vector<std::string>& list = m.criteria.pathological_q_leads;
-  std::vector<LeadVal> vals;
+  // The Fourth Universal Definition (criteria.h) decides; a lead within the
+  // tolerance of it (10 ms, 0.05 mV) makes the claim borderline, and a lead
+  // whose Q the delineation doubts makes a contradiction impossible.
+  auto in = [](const std::vector<std::string>& v, const std::string& l) {
+    return std::find(v.begin(), v.end(), l) != v.end();
+  };
+  std::vector<std::string> listed, clear, near, doubtful;
+  std::string text;
+  int near_groups[3] = {0, 0, 0};
   for (const std::string& l : leads) {
-    LeadVal v;
-    v.lead = l;
-    v.tol = 0.5;
+    if (l == "aVR") continue;
+    if (in(m.criteria.doubtful_q_leads, l)) {
+      doubtful.push_back(l);
+      continue;
+    }
     const double qms = LeadAmp(m, l, &LeadAmplitudes::q_ms), qmv = LeadAmp(m, l, &LeadAmplitudes::q_mv);
-    const bool listed = std::find(list.begin(), list.end(), l) != list.end();
-    if (listed) v.g = 1;
-    else if (!Known(qms) && !Known(qmv)) v.g = NAN;
-    else if ((Known(qms) && qms > 30) || (Known(qmv) && std::fabs(qmv) > 0.1)) v.g = 0, v.ambiguous = true;
-    else v.g = -1;
-    v.value = qms;
-    vals.push_back(v);
+    const double rmv = LeadAmp(m, l, &LeadAmplitudes::r_mv);
+    if (!Known(qms) || !Known(qmv)) continue;
+    const double depth = std::fabs(qmv);
+    if (depth > 0) text += (text.empty() ? "" : ", ") + l + " Q " + Num(qms, "ms") + " ms " + Num(depth, "mV") + " mV";
+    const bool v2v3 = l == "V2" || l == "V3";
+    const double width_cut = v2v3 ? kPathQV2V3Ms : kPathQMs;
+    const bool qs = Known(rmv) && rmv <= kQsMaxRMv && depth > 0;
+    if (in(m.criteria.pathological_q_leads, l)) {
+      listed.push_back(l);
+      if ((qs && depth >= 0.3) || (qms >= width_cut + 10 && (v2v3 || depth >= kPathQMv + 0.05))) clear.push_back(l);
+      continue;
+    }
+    // III and V1 are never pathological on their own, but may be a partner.
+    const bool could = depth >= 0.05 && ((Known(rmv) && rmv <= kQsMaxRMv + 0.05) ||
+                                         (qms >= width_cut - 10 && (v2v3 || depth >= kPathQMv - 0.05)));
+    if (could) {
+      near.push_back(l);
+      ++near_groups[(l == "I" || l == "aVL") ? 0 : (l == "II" || l == "III" || l == "aVF") ? 1 : 2];
+    }
   }
-  Judged j = AtLeastK(vals, 1, c.negated, "pathological Q wave", "ms");
-  j.tol = NAN;
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const std::string& l : v) s += (s.empty() ? "" : ", ") + l;
+    return s;
+  };
+  bool near_pattern = near_groups[0] >= 2 || near_groups[1] >= 2 || near_groups[2] >= 2;
+  for (const std::string& l : near) near_pattern = near_pattern || l == "V2" || l == "V3";
+  bool clear_pattern = false;
+  for (const std::string& l : clear) clear_pattern = clear_pattern || l == "V2" || l == "V3";
+  clear_pattern = clear_pattern || clear.size() >= 2;
+  Judged j;
+  j.text = text.empty() ? "no Q waves in the named leads" : text;
+  const std::string rule = "pathological Q (Fourth Universal Definition of MI): ";
+  const std::string doubt = doubtful.empty() ? "" : "; Q as wide as the QRS in " + join(doubtful) + " (delineation doubtful)";
+  if (!c.negated) {
+    if (!listed.empty()) j.v = Tri::kYes, j.why = rule + "met in " + join(listed);
+    else if (near_pattern || !doubtful.empty()) j.why = "borderline or doubtful: " + rule + "not met" + (near.empty() ? "" : ", near in " + join(near)) + doubt;
+    else j.v = Tri::kNo, j.why = rule + "not met in the named leads (" + j.text + ")";
+  } else {
+    if (clear_pattern) j.v = Tri::kNo, j.why = rule + "met clearly in " + join(clear);
+    else if (!listed.empty() || near_pattern || !doubtful.empty())
+      j.why = "borderline or doubtful: " + rule + (listed.empty() ? "not met" : "met in " + join(listed) + ", not clearly") + doubt;
+    else j.v = Tri::kYes, j.why = rule + "not met (" + j.text + "; an isolated Q in III, aVR or V1 and a septal q are normal)";
+  }
   return j;
 }
 
@@ -1150,6 +1240,18 @@ Judged PWaveClaim(const Ctx& x) {
   return Unknown("P-wave finding \"" + q + "\" is not judged");
 }
 
+// T polarity's normal variants: T may be inverted (or flat) in aVR always and
+// in III and V1. A claim over a group of leads ("upright in the precordial
+// leads", "no T inversion") is judged without them; a lead named on its own
+// (or a group of nothing else) keeps its claim.
+std::vector<std::string> WithoutTVariants(const std::vector<std::string>& leads) {
+  std::vector<std::string> out;
+  for (const std::string& l : leads)
+    if (l != "aVR" && l != "III" && l != "V1") out.push_back(l);
+  return out.empty() ? leads : out;
+}
+constexpr const char* kTVariantNote = " (aVR, III and V1 left out: T inversion there is a normal variant)";
+
 Judged TWaveClaim(const Ctx& x) {
   const Claim& c = x.c;
   const EcgMeasurements& m = x.m;
@@ -1176,13 +1278,20 @@ Judged TWaveClaim(const Ctx& x) {
     return out;
   };
   if (q == "inverted" || q == "flat") {
-    if (c.leads.empty()) return Unknown("T-wave " + q + ": no leads named");
-    return AtLeastK(vals_of(c.leads, q == "inverted" ? 0 : 1), std::min<size_t>(2, c.leads.size()), neg,
-                    q == "inverted" ? "T inversion" : "flat T wave", "mV");
+    // "No T inversion" over a group allows the normal variants.
+    if (c.leads.empty() && !neg) return Unknown("T-wave " + q + ": no leads named");
+    const std::vector<std::string> leads = neg ? WithoutTVariants(LeadsOr(c, kAllButAvr)) : c.leads;
+    Judged j = AtLeastK(vals_of(leads, q == "inverted" ? 0 : 1), std::min<size_t>(2, leads.size()), neg,
+                        q == "inverted" ? "T inversion" : "flat T wave", "mV");
+    if (neg && leads.size() != LeadsOr(c, kAllButAvr).size()) j.why += kTVariantNote;
+    return j;
   }
   if (q == "upright" || q == "normal") {
-    const std::vector<std::string> leads = LeadsOr(c, {"I", "II", "V3", "V4", "V5", "V6"});
-    return AtLeastK(vals_of(leads, 2), leads.size(), neg, "upright T wave", "mV");
+    const std::vector<std::string> named = LeadsOr(c, {"I", "II", "V3", "V4", "V5", "V6"});
+    const std::vector<std::string> leads = WithoutTVariants(named);
+    Judged j = AtLeastK(vals_of(leads, 2), leads.size(), neg, "upright T wave", "mV");
+    if (leads.size() != named.size()) j.why += kTVariantNote;
+    return j;
   }
   return Unknown("T-wave finding \"" + q + "\" is not measured");
 }
@@ -1262,39 +1371,7 @@ Judged JudgeClaim(const Ctx& x) {
 
 // ---- context from the output text ------------------------------------------------------------
 
-bool IsWordChar(char ch) {
-  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '\'';
-}
-
-// `word` occurs in low[b, e) as a whole word (the search never leaves the window).
-bool HasWord(const std::string& low, size_t b, size_t e, const std::string& word) {
-  const std::string_view win(low.data() + b, e - b);
-  size_t pos = 0;
-  while (pos < win.size()) {
-    pos = win.find(word, pos);
-    if (pos == std::string_view::npos) return false;
-    const size_t at = b + pos;
-    const bool left = at == 0 || !IsWordChar(low[at - 1]);
-    const bool right = at + word.size() >= low.size() || !IsWordChar(low[at + word.size()]);
-    if (left && right) return true;
-    ++pos;
-  }
-  return false;
-}
-
-bool ClauseEnd(const std::string& s, size_t i) {
-  const char ch = s[i];
-  if (ch == ',' || ch == ';' || ch == ':' || ch == '!' || ch == '?' || ch == '\n' || ch == '(' || ch == ')') return true;
-  if (ch == '.') return !(i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '9');
-  return false;
-}
-
-const char* const kHedges[] = {"cannot", "can not", "can't", "unreliable", "confounded", "may", "might", "possible",
-                               "possibly", "could", "uncertain", "equivocal", "questionable", "difficult to",
-                               "unable to", "indeterminate"};
-
 struct TextContext {
-  std::string hedge;  // the hedge word in the claim's clause, or ""
   RangeReading range = RangeReading::kInside;
   bool atrial_rate = false;
 };
@@ -1302,16 +1379,6 @@ struct TextContext {
 TextContext ContextOf(const std::string& low, const Claim& c) {
   TextContext t;
   if (low.empty() || c.end > low.size() || c.start > c.end) return t;
-  constexpr size_t kWindow = 300;
-  size_t b = c.start;
-  while (b > 0 && c.start - b < kWindow && !ClauseEnd(low, b - 1)) --b;
-  size_t e = c.end;
-  while (e < low.size() && e - c.end < kWindow && !ClauseEnd(low, e)) ++e;
-  for (const char* h : kHedges)
-    if (HasWord(low, b, e, h)) {
-      t.hedge = h;
-      break;
-    }
   // The words just before the claim (same sentence), for ranges and "atrial rate".
   size_t wb = c.start > 60 ? c.start - 60 : 0;
   for (size_t i = c.start; i > wb; --i)
@@ -1346,6 +1413,73 @@ TextContext ContextOf(const std::string& low, const Claim& c) {
     if (pa != std::string::npos && pa + 1 > pv) t.atrial_rate = true;
   }
   return t;
+}
+
+// Which measurement and which rule decide a claim of each kind (verify.h has
+// the rules in full).
+struct KindBasis { const char* measurement; const char* rule; };
+KindBasis BasisOf(const std::string& kind) {
+  static const std::pair<const char*, KindBasis> kTable[] = {
+      {"heart_rate", {"rr.heart_rate_bpm", "+-max(3 bpm, 5 %); cut-offs 60 / 100 bpm"}},
+      {"pr", {"delineation.intervals.pr_ms", "+-10 ms (IEC 60601-2-25); normal 120-200 ms"}},
+      {"qrs", {"delineation.intervals.qrs_ms", "+-10 ms (IEC 60601-2-25); normal <= 100 ms, wide >= 120 ms"}},
+      {"qt", {"delineation.intervals.qt_ms", "+-25 ms"}},
+      {"qtc", {"delineation.intervals.qtc_bazett_ms, qtc_fridericia_ms", "+-25 ms, either formula; normal <= 460 ms, prolonged >= 440 ms"}},
+      {"axis", {"axes.qrs_deg", "+-15 deg; normal -30..90 deg"}},
+      {"rhythm", {"rhythm.label, beats[].label, rr", "the protocol's rhythm table"}},
+      {"bundle_branch_block", {"delineation.intervals.qrs_ms, criteria.bundle_branch_block", "QRS >= 120 ms with the block's morphology (AHA 2009)"}},
+      {"fascicular_block", {"axes.qrs_deg", "LAFB: axis -45..-90 deg"}},
+      {"av_block", {"delineation.intervals.pr_ms", "first degree: PR > 200 ms"}},
+      {"preexcitation", {"delineation.intervals.pr_ms", "WPW needs PR < 120 ms"}},
+      {"voltage", {"criteria (Sokolow-Lyon, Cornell, R aVL), leads[].amplitudes", "Sokolow-Lyon >= 3.5 mV, R aVL >= 1.1 mV, Cornell; low voltage < 0.5 / 1.0 mV"}},
+      {"lvh", {"criteria.sokolow_lyon_mv, r_avl_mv, cornell_mv", "LVH voltage: any criterion met"}},
+      {"st", {"leads[].amplitudes.st_j_mv, st_j60_mv", "elevation >= 0.1 mV (0.2 mV V2-V3) at J, depression <= -0.05 mV at J+60, in 2 of the named leads"}},
+      {"q_wave", {"criteria.pathological_q_leads, leads[].amplitudes.q_ms, q_mv", "Fourth Universal Definition of MI"}},
+      {"r_progression", {"criteria.r_progression", "poor: R V3 <= 0.3 mV"}},
+      {"p_wave", {"delineation.p_present, leads[].amplitudes.p_mv", "sign and size of P"}},
+      {"t_wave", {"leads[].amplitudes.t_mv", "sign of T; aVR, III and V1 are normal variants in a group"}},
+      {"qrs_morphology", {"leads[].amplitudes.r_prime_mv, r_mv", "rSR': R' >= 0.1 mV; QS: R <= 0.05 mV"}},
+  };
+  for (const auto& [k, b] : kTable)
+    if (kind == k) return b;
+  return {"", ""};
+}
+
+// Why the measurement a claim of `kind` rests on cannot carry a
+// contradiction, "" when it is confident: too few beats in the median, too
+// few leads delineated, or the leads disagreeing with the global value.
+std::string MeasurementDoubt(const std::string& kind, const EcgMeasurements& m) {
+  if (kind == "heart_rate" || kind == "rhythm")
+    return m.rr.beats < 3 ? "fewer than 3 beats" : "";
+  const bool interval = kind == "pr" || kind == "qrs" || kind == "qt" || kind == "qtc" || kind == "av_block" ||
+                        kind == "preexcitation" || kind == "bundle_branch_block";
+  if (!interval) return "";
+  const Delineation& d = m.delineation;
+  if (d.beats_used < 3) return "the median beat rests on " + std::to_string(d.beats_used) + " beat(s)";
+  std::vector<double> qrs, qt;
+  int p_leads = 0, usable = 0;
+  for (const LeadDelineation& l : d.leads) {
+    if (!l.usable) continue;
+    ++usable;
+    if (l.p_present) ++p_leads;
+    if (Known(l.intervals.qrs_ms)) qrs.push_back(l.intervals.qrs_ms);
+    if (Known(l.intervals.qt_ms)) qt.push_back(l.intervals.qt_ms);
+  }
+  if (usable < 3) return std::to_string(usable) + " usable lead(s)";
+  auto median = [](std::vector<double> v) {
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+  };
+  if ((kind == "pr" || kind == "av_block" || kind == "preexcitation") && p_leads < 3)
+    return "a P wave in only " + std::to_string(p_leads) + " lead(s)";
+  if ((kind == "qrs" || kind == "bundle_branch_block") && Known(d.intervals.qrs_ms)) {
+    if (qrs.size() < 3) return "QRS delineated in " + std::to_string(qrs.size()) + " lead(s)";
+    const double med = median(qrs);
+    if (std::fabs(med - d.intervals.qrs_ms) > 40)
+      return "the leads' QRS (median " + Num(med, "ms") + " ms) disagree with the global " + Num(d.intervals.qrs_ms, "ms") + " ms";
+  }
+  if ((kind == "qt" || kind == "qtc") && qt.size() < 3) return "T offset found in " + std::to_string(qt.size()) + " lead(s)";
+  return "";
 }
 
 }  // namespace
@@ -1393,12 +1527,20 @@ std::vector<ClaimVerdict> VerifyClaims(const std::vector<Claim>& claims, const E
       out.push_back(std::move(v));
       continue;
     }
-    const TextContext t = ContextOf(low, c);
-    if (!t.hedge.empty()) {
-      v.reason = "hedged statement (\"" + t.hedge + "\"): not judged";
+    const KindBasis basis = BasisOf(c.kind);
+    v.rule = basis.rule;
+    v.measurement = basis.measurement;
+    if (c.criterion) {
+      v.reason = "criterion mention (a threshold quoted, not a measurement): not judged";
       out.push_back(std::move(v));
       continue;
     }
+    if (c.uncertain) {
+      v.reason = "hedged statement (\"" + c.modifier + "\"): not judged";
+      out.push_back(std::move(v));
+      continue;
+    }
+    const TextContext t = ContextOf(low, c);
     if (!gate.empty() && AmplitudeBased(c)) {
       v.reason = "amplitude claim not judged: " + gate;
       out.push_back(std::move(v));
@@ -1406,6 +1548,10 @@ std::vector<ClaimVerdict> VerifyClaims(const std::vector<Claim>& claims, const E
     }
     Ctx x{c, *m, t.range, t.atrial_rate};
     Judged j = JudgeClaim(x);
+    if (j.v == Tri::kNo) {
+      const std::string doubt = MeasurementDoubt(c.kind, *m);
+      if (!doubt.empty()) j.v = Tri::kUnknown, j.why = "measurement doubtful (" + doubt + "): " + j.why;
+    }
     v.verdict = j.v == Tri::kYes ? ClaimVerdict::kSupported
                 : j.v == Tri::kNo ? ClaimVerdict::kContradicted
                                   : ClaimVerdict::kUnverifiable;

@@ -45,7 +45,10 @@
 // ---- Kinds --------------------------------------------------------------------
 // heart_rate  m.rr.heart_rate_bpm (>= 2 beats), else delineation.intervals.heart_rate_bpm;
 //             "atrial rate" numbers are unverifiable.
-// pr qrs qt   delineation.intervals; qualitative PR normal [120,200], prolonged >200,
+// pr qrs qt   delineation.intervals; for QRS also the span of the leads' own boundaries
+//             (second-earliest onset to second-latest offset): when it differs from the
+//             global value by more than the tolerance, either may support the claim
+//             (the global QRS is GE-12SL-like, the span CSE-like: both are in use); qualitative PR normal [120,200], prolonged >200,
 //             short <120; QRS normal <=100, narrow <120, wide/broad >=120,
 //             prolonged >=100, borderline [100,120]; QT qualitative: unverifiable
 //             (the protocol's cut-off is for QTc).
@@ -68,7 +71,9 @@
 //             paced: unverifiable (pacing spikes are not detected).
 // bundle_branch_block  complete RBBB/LBBB = QRS >= 120 AND criteria.bundle_branch_block
 //             names it; incomplete = QRS 100-120 AND the criteria name it; "BBB" = any
-//             complete block; IVCD = QRS >= 110 AND not RBBB/LBBB. When the criteria
+//             complete block; IVCD = QRS >= 110 AND not RBBB/LBBB (supported or, for a
+//             block, contradicted; a narrow QRS leaves a "nonspecific" delay unverifiable:
+//             the label is also given for QRS shape). When the criteria
 //             are not computed (no amplitudes) the morphology part is unknown, and a
 //             narrow QRS alone still contradicts "complete RBBB" and supports "no
 //             bundle branch block".
@@ -91,9 +96,16 @@
 //             ST at J+60 (else J+80, J) <= -0.05 mV. "In leads L" means in at least
 //             min(2, |L|) of them (contiguous-lead rule); no leads named = all but aVR.
 //             isoelectric/normal = neither; deviation = either; ST-T changes: unverifiable.
-// q_wave      criteria.pathological_q_leads (Q >= 40 ms or >= 25 % of R); a lead not in
-//             the list but with Q > 30 ms or deeper than 0.1 mV (the protocol's wording)
-//             is borderline; numbers: the widest / deepest Q of the named leads.
+// q_wave      the Fourth Universal Definition of MI (criteria.h: Q >= 30 ms and >= 0.1 mV
+//             or QS in two contiguous leads of I, II, aVL, aVF, V4-V6; any Q >= 20 ms or QS
+//             in V2-V3; an isolated Q in III, aVR or V1 and a septal q are normal):
+//             present = a named lead in criteria.pathological_q_leads; a pattern that
+//             the tolerance (10 ms, 0.05 mV) could complete is borderline; "no
+//             pathological Q" is contradicted only when the pattern is met clearly
+//             (10 ms / 0.05 mV past the cut-offs, or a QS 0.3 mV deep). A lead in
+//             criteria.doubtful_q_leads (a Q as wide as the QRS: a delineation
+//             failure) never decides; numbers: the widest / deepest Q of the named
+//             leads, doubtful leads left out.
 // r_progression  criteria.r_progression (poor = R V3 <= 0.3 mV; R V3 within 0.05 mV of
 //             0.3 is borderline); "abnormal" = poor or reversed.
 // p_wave      upright / inverted: sign of the P peak in every named lead (lead II by
@@ -102,10 +114,28 @@
 //             duration >= 120 ms; normal: duration < 120 ms and P in II 0..0.25 mV.
 // t_wave      inverted (T peak < 0) / flat (|T| <= 0.1 mV) in min(2, |L|) named leads;
 //             upright in every named lead; normal = upright in I, II, V3-V6 (or the
-//             named leads); tented, peaked, discordant ...: unverifiable.
+//             named leads). Normal variants: over a group of leads, "upright" and
+//             "no T inversion / flattening" leave out aVR, III and V1 (a lead named on
+//             its own keeps its claim); "no T inversion" with no lead named covers all
+//             leads but those. Tented, peaked, discordant ...: unverifiable.
 // qrs_morphology  rSR' = R' >= 0.1 mV in a named lead (V1 by default); QS = R <= 0.05 mV.
 // infarction, ischemia, electrolyte, rvh, u_wave, technical, paper_speed,
 // calibration: unverifiable, with the reason.
+//
+// ---- Not judged ---------------------------------------------------------------------
+// A criterion mention (Claim::criterion: a quoted threshold) and a hedged claim
+// (Claim::uncertain: "possible", "cannot be excluded", "unreliable" ..., by
+// ConText, context.h) are unverifiable, the reason naming which.
+//
+// ---- Confidence -------------------------------------------------------------------
+// A contradiction needs a confident measurement. Before a claim is called
+// contradicted, the measurement it rests on is checked: rate and rhythm need
+// >= 3 beats; intervals (and the blocks and pre-excitation built on them) a
+// median beat of >= 3 beats and >= 3 usable leads; PR a P wave in >= 3 leads;
+// QRS the QRS delineated in >= 3 leads whose median is within 40 ms of the
+// global value; QT / QTc a T offset in >= 3 leads. When that fails the verdict
+// is unverifiable ("measurement doubtful: ..."). Every verdict names the
+// measurement (a field path) and the rule (cut-offs and tolerance) of its kind.
 //
 // Amplitude plausibility gate: when !m->amplitudes_plausible, every claim that
 // rests on an amplitude (voltage, lvh, st, q_wave, r_progression, qrs_morphology,
@@ -133,6 +163,8 @@ struct ClaimVerdict {
                                 // "V1 0.05 mV, V2 0.21 mV"), else ""
   double tolerance = NAN;       // the tolerance used, in measured_unit, NaN when none
   std::string reason;           // one line
+  std::string measurement;      // which measurement decides claims of this kind (a field path)
+  std::string rule;             // which rule and tolerance judge it
 };
 
 const char* VerdictName(ClaimVerdict::Verdict v);

@@ -205,18 +205,52 @@ EcgCriteria ComputeCriteria(const std::vector<LeadMeasurements>& leads, const De
   }
   c.first_degree_av_block = d.intervals.pr_ms > kFirstDegreeAvbPrMs;
 
-  // Pathological Q waves.
+  // Pathological Q waves: the Fourth Universal Definition of Myocardial
+  // Infarction (Thygesen et al. 2018), on leads whose Q is credible.
+  struct QLead { std::string name; int group; bool meets; };
+  std::vector<QLead> q_leads;
   for (const LeadMeasurements& l : leads) {
     if (l.canonical.empty() || l.canonical == "aVR") continue;
     if (Amp(leads, l.canonical) != &l.amplitudes) continue;  // a repeated name: first only
+    if (!l.quality.usable) continue;
     const LeadAmplitudes& a = l.amplitudes;
-    if (!std::isfinite(a.r_mv) || !(a.q_mv < 0)) continue;
+    if (!std::isfinite(a.r_mv) || !std::isfinite(a.q_ms) || !(a.q_mv < 0)) continue;
     if (c.bundle_branch_block == "LBBB" && (l.canonical == "V1" || l.canonical == "V2" || l.canonical == "V3"))
       continue;
-    if (l.canonical == "V1" && a.r_mv == 0) continue;  // QS in V1: a normal variant
+    const bool qs = a.r_mv <= kQsMaxRMv;
+    if (!qs && std::isfinite(qrs) && a.q_ms >= kDoubtfulQFractionOfQrs * qrs) {
+      c.doubtful_q_leads.push_back(l.canonical);  // a Q as wide as the QRS: the delineation failed
+      continue;
+    }
+    const std::string& n = l.canonical;
+    const bool v2v3 = n == "V2" || n == "V3";
     const double depth = -a.q_mv;
-    if (a.q_ms >= kPathQMs || (depth >= kPathQMv && depth >= kPathQFractionOfR * a.r_mv))
-      c.pathological_q_leads.push_back(l.canonical);
+    const bool meets = v2v3 ? (qs || a.q_ms >= kPathQV2V3Ms)
+                            : (n != "V1" || !qs) && ((a.q_ms >= kPathQMs && depth >= kPathQMv) || qs);
+    const int group = (n == "I" || n == "aVL") ? 0 : (n == "II" || n == "III" || n == "aVF") ? 1 : 2;
+    q_leads.push_back({n, group, meets});
+  }
+  auto meets = [&](const char* name) {
+    for (const QLead& q : q_leads)
+      if (q.name == name) return q.meets;
+    return false;
+  };
+  const bool v4_v6 = meets("V4") || meets("V5") || meets("V6");
+  for (const QLead& q : q_leads) {
+    if (!q.meets) continue;
+    bool listed = false;
+    if (q.name == "V2" || q.name == "V3") {
+      listed = (meets("V2") && meets("V3")) || v4_v6;  // the V2-V3 criterion needs both leads
+    } else if (q.name == "III") {
+      listed = meets("II") || meets("aVF");  // III only beside a criterion lead
+    } else if (q.name == "V1") {
+      listed = v4_v6 || (meets("V2") && meets("V3"));  // a septal QS/Q alone is normal
+    } else {
+      for (const QLead& o : q_leads)  // two contiguous leads
+        listed = listed || (&o != &q && o.meets && o.group == q.group && o.name != "V1" &&
+                            (o.group != 2 || (o.name != "V2" && o.name != "V3") || (meets("V2") && meets("V3"))));
+    }
+    if (listed) c.pathological_q_leads.push_back(q.name);
   }
   return c;
 }

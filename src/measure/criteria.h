@@ -30,11 +30,17 @@
 //     when R falls by more than 0.1 mV from V2 to V3 and again from V3 to V4;
 //     "poor" when R V3 <= 0.3 mV (Zema's definition: R has not grown to 3 mm by
 //     V3; a QS in V3 counts as R 0); else "normal".
-//   - pathological Q: a Q (or QS) wave of width >= 40 ms, or depth >= 0.1 mV and
-//     >= 25 % of that lead's R; aVR excluded, and a QS complex in V1 (a normal
-//     variant; a q before an R in V1 is listed); listed in record order by
-//     canonical name (III alone is often normal, but is listed). With LBBB the
-//     Q/QS of V1-V3 is part of the block and not listed.
+//   - pathological Q, the Fourth Universal Definition of Myocardial Infarction
+//     (Thygesen et al. 2018): Q >= 30 ms and >= 0.1 mV deep, or a QS complex
+//     (R <= 0.05 mV), in two leads of a contiguous group (I, aVL; II, III, aVF;
+//     V1-V6) among I, II, aVL, aVF, V4-V6 (III and V1 count only beside such a
+//     lead: an isolated Q in III, aVR or V1 is not pathological; a QS in V1 is
+//     a normal variant); any Q >= 20 ms or a QS in both V2 and V3 (read
+//     strictly: a septal Q or QS in V1-V2 alone is a common normal finding). aVR
+//     never. Only usable leads. A non-QS Q whose width reaches 80 % of the
+//     global QRS is a delineation failure, not a finding: the lead goes to
+//     doubtful_q_leads and is not judged. With LBBB the Q/QS of V1-V3 is part
+//     of the block and not listed. Listed in record order by canonical name.
 //   - conduction, from the global QRS duration (Delineation::intervals.qrs_ms;
 //     none when it is NaN or above 250 ms, taken as a delineation failure):
 //     RBBB: QRS >= 120 ms, V1 with R' (>= 0.05 mV) or a dominant R (R > |S|,
@@ -80,9 +86,11 @@ constexpr double kLowVoltagePrecordialMv = 1.0;
 constexpr int kLowVoltageMinLeads = 2;
 constexpr double kPoorRV3Mv = 0.3;
 constexpr double kReversalStepMv = 0.1;
-constexpr double kPathQMs = 40.0;
+constexpr double kPathQMs = 30.0;            // UDMI-4, I, II, aVL, aVF, V4-V6 (with the depth)
 constexpr double kPathQMv = 0.1;
-constexpr double kPathQFractionOfR = 0.25;
+constexpr double kPathQV2V3Ms = 20.0;        // UDMI-4, V2-V3
+constexpr double kQsMaxRMv = 0.05;           // no R wave: a QS complex
+constexpr double kDoubtfulQFractionOfQrs = 0.8;
 constexpr double kBbbQrsMs = 120.0;
 constexpr double kIvcdQrsMs = 110.0;
 constexpr double kRbbbDominantRMv = 0.3;

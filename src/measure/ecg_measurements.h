@@ -124,7 +124,8 @@ struct EcgCriteria {
   bool low_voltage_limb = false;           // every limb lead's QRS p-p < 0.5 mV
   bool low_voltage_precordial = false;     // every precordial lead's QRS p-p < 1.0 mV
   std::string r_progression;               // "normal", "poor" (R V3 <= 0.3 mV), "reversed", "" not measured
-  std::vector<std::string> pathological_q_leads;  // Q >= 40 ms or >= 25 % of R (aVR excluded), canonical names
+  std::vector<std::string> pathological_q_leads;  // Fourth Universal Definition of MI (criteria.h), canonical names
+  std::vector<std::string> doubtful_q_leads;      // a Q as wide as the QRS: delineation failure, not judged
   // Conduction from QRS duration and morphology: "RBBB", "LBBB", "incomplete RBBB",
   // "IVCD" (wide, neither), "" none; left anterior fascicular block by axis < -45.
   std::string bundle_branch_block;

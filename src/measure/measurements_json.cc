@@ -143,6 +143,7 @@ json MeasurementsToJson(const EcgMeasurements& m, bool median_beats) {
         {"low_voltage_precordial", c.low_voltage_precordial},
         {"r_progression", c.r_progression},
         {"pathological_q_leads", c.pathological_q_leads},
+        {"doubtful_q_leads", c.doubtful_q_leads},
         {"bundle_branch_block", c.bundle_branch_block},
         {"left_anterior_fascicular_block", c.left_anterior_fascicular_block},
         {"first_degree_av_block", c.first_degree_av_block}}},
