@@ -229,6 +229,7 @@ std::string ReportJson(const Report& r) {
         {"reason", v.reason},
         {"measurement", v.measurement},
         {"rule", v.rule},
+        {"measurement_doubt", v.doubt},
     });
   }
   claims += ']';

@@ -329,7 +329,16 @@ Judged HeartRateClaim(const Ctx& x) {
   p.unit = "bpm";
   p.tol = Tolerance("heart_rate", "bpm", p.m);
   p.cutoffs = {60, 100};
-  return NumericClaim(x, p);
+  const Judged mean_rate = NumericClaim(x, p);
+  // With ectopic beats or pauses the rate has two readings in use: beats per
+  // minute over the record (mean RR) and the dominant rhythm's rate (median RR
+  // of the dominant beats). Either may support the claim.
+  const double dominant = x.m.rhythm.heart_rate_bpm;
+  if (!Known(dominant) || !Known(p.m) || std::fabs(dominant - p.m) <= p.tol) return mean_rate;
+  p.m = dominant;
+  p.basis = " (dominant beats' median RR)";
+  p.tol = Tolerance("heart_rate", "bpm", dominant);
+  return Combine({mean_rate, NumericClaim(x, p)}, true);
 }
 
 NumPart RatePart(const EcgMeasurements& m, Set pos) {
@@ -877,6 +886,11 @@ Judged LvhClaim(const Ctx& x) {
   const bool neg = c.negated;
   std::vector<Judged> parts = LvhParts(x.m, neg);
   Judged lvh = Combine(parts, !neg);
+  // "No LVH" is a diagnosis, which voltage alone does not make (young, thin
+  // subjects meet voltage criteria without hypertrophy): met voltage criteria
+  // contradict only a claim about the voltage criteria themselves.
+  if (neg && lvh.v == Tri::kNo && c.qualifier != "voltage criteria")
+    return Unknown("LVH voltage criteria are met, but voltage alone does not make the diagnosis (" + lvh.why + ")");
   if (c.qualifier == "hypertrophy") {  // any chamber: RVH and atria are not measured
     Judged rest = Unknown("right ventricular hypertrophy is not measured");
     return Combine({lvh, rest}, !neg);
@@ -1548,10 +1562,9 @@ std::vector<ClaimVerdict> VerifyClaims(const std::vector<Claim>& claims, const E
     }
     Ctx x{c, *m, t.range, t.atrial_rate};
     Judged j = JudgeClaim(x);
-    if (j.v == Tri::kNo) {
-      const std::string doubt = MeasurementDoubt(c.kind, *m);
-      if (!doubt.empty()) j.v = Tri::kUnknown, j.why = "measurement doubtful (" + doubt + "): " + j.why;
-    }
+    v.doubt = MeasurementDoubt(c.kind, *m);
+    if (j.v == Tri::kNo && !v.doubt.empty())
+      j.v = Tri::kUnknown, j.why = "measurement doubtful (" + v.doubt + "): " + j.why;
     v.verdict = j.v == Tri::kYes ? ClaimVerdict::kSupported
                 : j.v == Tri::kNo ? ClaimVerdict::kContradicted
                                   : ClaimVerdict::kUnverifiable;

@@ -43,7 +43,10 @@
 // "without ectopy at 72 bpm") is unverifiable.
 //
 // ---- Kinds --------------------------------------------------------------------
-// heart_rate  m.rr.heart_rate_bpm (>= 2 beats), else delineation.intervals.heart_rate_bpm;
+// heart_rate  m.rr.heart_rate_bpm (>= 2 beats; 60000 / mean RR), else
+//             delineation.intervals.heart_rate_bpm; when the dominant beats' rate
+//             (rhythm.heart_rate_bpm, median RR) differs by more than the tolerance
+//             (ectopy, pauses), either may support the claim;
 //             "atrial rate" numbers are unverifiable.
 // pr qrs qt   delineation.intervals; for QRS also the span of the leads' own boundaries
 //             (second-earliest onset to second-latest offset): when it differs from the
@@ -91,7 +94,8 @@
 //             the group); numbers: "SV1 + RV5" sums, R/S of a named lead, Sokolow-Lyon,
 //             Cornell, QRS peak-to-peak of a lead group. "Hypertrophy" in general:
 //             RVH is not measured, so only contradicted (LVH voltage) or supported
-//             (claimed present and LVH voltage met).
+//             (claimed present and LVH voltage met). "No LVH" (the diagnosis) is not
+//             contradicted by voltage alone; "voltage criteria for LVH are not met" is.
 // st          per lead: elevation = ST at J >= 0.1 mV (0.2 mV in V2-V3); depression =
 //             ST at J+60 (else J+80, J) <= -0.05 mV. "In leads L" means in at least
 //             min(2, |L|) of them (contiguous-lead rule); no leads named = all but aVR.
@@ -165,6 +169,7 @@ struct ClaimVerdict {
   std::string reason;           // one line
   std::string measurement;      // which measurement decides claims of this kind (a field path)
   std::string rule;             // which rule and tolerance judge it
+  std::string doubt;            // why that measurement is not confident here, "" when it is
 };
 
 const char* VerdictName(ClaimVerdict::Verdict v);
