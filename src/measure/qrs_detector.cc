@@ -11,6 +11,7 @@ namespace ecgr1 {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
+constexpr double kMinRrS = 0.25;  // closer beats are one QRS and its noise or T wave (a rate of 240/min)
 
 // One second-order section, direct form: y = b0 x + b1 x1 + b2 x2 - a1 y1 - a2 y2.
 struct Biquad {
@@ -87,6 +88,11 @@ double MedianWindowMax(const std::vector<double>& e, size_t w) {
   return maxima[maxima.size() / 2];
 }
 
+double Median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
 struct Candidate {
   int64_t t;     // sample of the integrated-energy peak
   double amp;    // integrated energy there
@@ -128,12 +134,27 @@ std::vector<int64_t> DetectQrs(const std::vector<std::vector<double>>& signal, d
     // disconnected or digital noise only).
     if (!(scale > 0.25) || !std::isfinite(scale)) continue;
     for (double& v : e) v = std::min(v / scale, 10.0);  // one artefact cannot own the scale
-    for (size_t i = 0; i < n; ++i) energy[i] += e[i];
     lead_energy.push_back(std::move(e));
     inf.leads_used.push_back(static_cast<int>(l));
   }
   if (lead_energy.empty()) return {};
-  for (double& v : energy) v /= static_cast<double>(lead_energy.size());
+  // Each lead votes by how clean it is: its weight is the inverse of its
+  // noise floor (the median normalised energy: between the QRS complexes), so
+  // a lead with muscle noise near the size of its QRS cannot place beats
+  // between the QRS complexes of a clean lead.
+  std::vector<double> weight(lead_energy.size());
+  for (size_t l = 0; l < lead_energy.size(); ++l) weight[l] = 1.0 / std::max(Median(lead_energy[l]), 1e-9);
+  // No lead outweighs twice the median lead (a nearly dead lead with a few
+  // spikes has almost no noise floor, and no QRS either).
+  std::vector<double> sorted_w = weight;
+  std::nth_element(sorted_w.begin(), sorted_w.begin() + static_cast<std::ptrdiff_t>(sorted_w.size() / 2), sorted_w.end());
+  const double cap = 2.0 * sorted_w[sorted_w.size() / 2];
+  for (double& w : weight) w = std::min(w, cap);
+  const double wmax = *std::max_element(weight.begin(), weight.end());
+  double wsum = 0;
+  for (double& w : weight) wsum += (w /= wmax);
+  for (size_t l = 0; l < lead_energy.size(); ++l)
+    for (size_t i = 0; i < n; ++i) energy[i] += weight[l] / wsum * lead_energy[l][i];
 
   // Centred moving-window integration over 150 ms (edges: mean of what exists).
   const int64_t half = std::max<int64_t>(1, secs(0.075));
@@ -209,13 +230,11 @@ std::vector<int64_t> DetectQrs(const std::vector<std::vector<double>>& signal, d
   auto is_twave = [&](const Candidate& c) {
     return !beat_t.empty() && c.t - beat_t.back() < twave_span && c.slope < 0.25 * beat_slope.back();
   };
-  // Median slope energy of the last 8 beats: a beat found by search-back
-  // must have at least half the typical QRS slope (a quarter of its energy).
-  auto typical_slope = [&]() {
+  // The smallest slope energy of the last 8 beats (the normal beats of a
+  // record dense with large ectopic ones).
+  auto small_slope = [&]() {
     const size_t m = std::min<size_t>(8, beat_slope.size());
-    std::vector<double> last(beat_slope.end() - static_cast<std::ptrdiff_t>(m), beat_slope.end());
-    std::nth_element(last.begin(), last.begin() + static_cast<std::ptrdiff_t>(m / 2), last.end());
-    return last[m / 2];
+    return *std::min_element(beat_slope.end() - static_cast<std::ptrdiff_t>(m), beat_slope.end());
   };
   // Search-back over candidates (last beat, limit): the largest one above
   // half the threshold that is neither a T wave nor too flat; returns its
@@ -223,7 +242,7 @@ std::vector<int64_t> DetectQrs(const std::vector<std::vector<double>>& signal, d
   auto search_back = [&](size_t from_idx, size_t to_idx, int64_t limit) -> long {
     long best = -1;
     const double t2 = 0.5 * threshold();
-    const double min_slope = beat_slope.empty() ? 0.0 : 0.25 * typical_slope();
+    const double min_slope = beat_slope.empty() ? 0.0 : 0.5 * small_slope();
     for (size_t j = from_idx; j < to_idx; ++j) {
       const Candidate& c = cands[j];
       if (!beat_t.empty() && c.t - beat_t.back() < refractory) continue;
@@ -294,6 +313,7 @@ std::vector<int64_t> DetectQrs(const std::vector<std::vector<double>>& signal, d
     wide.push_back(ZeroPhaseBandpass(x, fs, 0.5, 40.0));
   }
   const int64_t loc_half = std::max<int64_t>(1, secs(0.1));
+  const int64_t min_rr = secs(kMinRrS);
   std::vector<int64_t> out;
   std::vector<double> out_amp;
   for (int64_t t : beat_t) {
@@ -319,16 +339,19 @@ std::vector<int64_t> DetectQrs(const std::vector<std::vector<double>>& signal, d
         best_i = i;
       }
     }
-    // Two beats cannot share one R peak: keep the stronger of two within the refractory period.
-    if (!out.empty() && best_i - out.back() < refractory) {
-      if (mwi[static_cast<size_t>(t)] > out_amp.back()) {
+    // Two beats cannot share one R peak, and beats closer than kMinRrS (a
+    // rate of 240/min) are one QRS and its noise or T wave: keep the one with
+    // the larger integrated energy.
+    const double strength = mwi[static_cast<size_t>(t)];
+    if (!out.empty() && best_i - out.back() < std::max(refractory, min_rr)) {
+      if (strength > out_amp.back()) {
         out.back() = best_i;
-        out_amp.back() = mwi[static_cast<size_t>(t)];
+        out_amp.back() = strength;
       }
       continue;
     }
     out.push_back(best_i);
-    out_amp.push_back(mwi[static_cast<size_t>(t)]);
+    out_amp.push_back(strength);
   }
   return out;
 }
