@@ -146,6 +146,9 @@ TEST_CASE("claims: negation scope, lead lists that switch, criterion mentions", 
     if (c.kind != "qtc") continue;
     CHECK(c.criterion == (c.value == Approx(440)));
   }
+  claims = ExtractClaims("SV1 + RV5 is 28 mm (normal < 35 mm).");
+  for (const Claim& c : claims)
+    if (c.kind == "voltage") CHECK(c.criterion == (c.value == Approx(3.5)));
   claims = ExtractClaims("The PR interval is within normal limits at approximately 160 ms.");
   REQUIRE(FindClaim(claims, "pr", "") != nullptr);
   for (const Claim& c : claims)

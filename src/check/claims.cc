@@ -537,7 +537,8 @@ std::vector<Token> WordsBefore(const std::string& low, size_t p, size_t floor) {
 // A number that quotes a threshold rather than a measurement: a threshold
 // word among the relation and filler words just before it ("the Sokolow-Lyon
 // cut-off of 35 mm", "below the threshold of 440 ms") or right after its
-// unit ("under the 20 mm limit"). "within normal limits" is no threshold.
+// unit ("under the 20 mm limit"), or a reference value in parentheses ("28 mm
+// (normal < 35 mm)"). "within normal limits" is no threshold.
 bool QuotesCriterion(const std::string& low, size_t num_start, size_t floor, size_t unit_end) {
   static const char* const kThreshold[] = {"threshold", "thresholds", "limit", "cutoff", "cut-off", "cut",
                                            "criterion", "criteria", "cutpoint", "cut-point"};
@@ -545,14 +546,22 @@ bool QuotesCriterion(const std::string& low, size_t num_start, size_t floor, siz
     for (const char* t : kThreshold) if (w == t) return true;
     return false;
   };
+  size_t first = num_start;
+  bool reference = false;
   for (const Token& t : WordsBefore(low, num_start, floor)) {
     if (is_threshold(t.text)) return true;
     bool filler = false;
     for (const char* f : kFillers) filler = filler || t.text == f;
     for (const RelWord& rw : kRelWords) filler = filler || t.text == rw.words;
-    for (const char* f : {"than", "no", "not", "equal", "or", "to"}) filler = filler || t.text == f;
+    for (const char* f : {"than", "no", "not", "equal", "or", "to", "reference", "ref"}) filler = filler || t.text == f;
     if (!filler) break;
+    first = t.start;
+    reference = reference || t.text == "normal" || t.text == "reference" || t.text == "ref";
   }
+  // A reference value in parentheses: "28 mm (normal < 35 mm)".
+  size_t k = first;
+  while (k > floor && low[k - 1] == ' ') --k;
+  if (reference && k > floor && low[k - 1] == '(') return true;
   size_t q = unit_end;
   while (q < low.size() && q < unit_end + 3 && (low[q] == ' ' || low[q] == '-')) ++q;
   size_t e = q;
