@@ -54,6 +54,8 @@ TEST_CASE("context: pre- and post-negation, pseudo triggers, termination", "[con
       {"There is no irregularity to suggest atrial fibrillation.", "atrial fibrillation", true, false},
       {"There is no evidence of lead reversal as P waves are upright in lead I.", "P waves", false, false},
       {"Sinus rhythm rather than atrial flutter.", "atrial flutter", true, false},
+      {"A QS complex in V1, not indicative of isolated poor R wave progression.", "poor R wave progression", true, false},
+      {"No ST elevation, consistent with a normal tracing.", "normal tracing", false, false},
       {"Sinus rhythm rather than atrial flutter.", "Sinus rhythm", false, false},
   };
   for (const Case& c : cases) {

@@ -43,6 +43,10 @@ const std::vector<ContextTrigger>& ContextTriggerTable() {
       {"rather than", N, F}, {"instead of", N, F}, {"fails to", N, F}, {"failed to", N, F},
       {"fail to", N, F}, {"isn't", N, F}, {"aren't", N, F}, {"wasn't", N, F}, {"weren't", N, F},
       {"doesn't", N, F}, {"don't", N, F}, {"didn't", N, F}, {"no evidence of", N, F},
+      // [E] a negated conclusion phrase negates what follows (the phrase alone would end the scope).
+      {"not indicative of", N, F}, {"not suggestive of", N, F}, {"not consistent with", N, F},
+      {"not diagnostic of", N, F}, {"not compatible with", N, F}, {"not characteristic of", N, F},
+      {"not typical of", N, F}, {"not in keeping with", N, F}, {"not indicating", N, F},
       // [N] post-negation (the finding comes first).
       {"is absent", N, B}, {"are absent", N, B}, {"was absent", N, B}, {"were absent", N, B},
       {"is ruled out", N, B}, {"are ruled out", N, B}, {"was ruled out", N, B}, {"were ruled out", N, B},
