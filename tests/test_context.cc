@@ -56,6 +56,9 @@ TEST_CASE("context: pre- and post-negation, pseudo triggers, termination", "[con
       {"Sinus rhythm rather than atrial flutter.", "atrial flutter", true, false},
       {"A QS complex in V1, not indicative of isolated poor R wave progression.", "poor R wave progression", true, false},
       {"No ST elevation, consistent with a normal tracing.", "normal tracing", false, false},
+      // Inside a noun phrase a conclusion phrase ends nothing.
+      {"Without tenting suggestive of hyperkalemia or flattening with U waves.", "flattening", true, false},
+      {"There is no ST elevation consistent with STEMI.", "STEMI", true, false},
       {"Sinus rhythm rather than atrial flutter.", "Sinus rhythm", false, false},
   };
   for (const Case& c : cases) {

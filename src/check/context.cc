@@ -127,7 +127,14 @@ ContextScopes::ContextScopes(const std::string& low) : low_(low) {
 
   // Scope stops: termination terms, connectives, ':' and our clause joins.
   for (const ContextMatch& m : all) {
-    const ContextCategory c = m.trigger->category;
+    ContextCategory c = m.trigger->category;
+    if (c == ContextCategory::kConclusion) {  // a clause of its own only after a comma / ';' / ':'
+      size_t k = m.start;
+      while (k > 0 && IsBlank(low[k - 1])) --k;
+      const bool opens_clause = k > 0 && (low[k - 1] == ',' || low[k - 1] == ';' || low[k - 1] == ':');
+      if (!opens_clause) continue;
+      c = ContextCategory::kTerminate;
+    }
     if (c == ContextCategory::kTerminate || c == ContextCategory::kConnective) {
       stops_.push_back({m.start, m.end});
       if (c == ContextCategory::kTerminate) lead_breaks_.push_back({m.start, m.end});

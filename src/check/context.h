@@ -17,8 +17,9 @@
 //      hedge such as "unreliable"). A scope is limited to the sentence and
 //      ends at the first termination term in its way: conjunctions ("but",
 //      "however", "although", "except", "other than" ...), conclusion phrases
-//      ("consistent with", "indicating", "suggestive of", "compatible with",
-//      "diagnostic of" ...) and causal or relative connectives ("as",
+//      that open a clause after a comma ("consistent with", "indicating",
+//      "suggestive of", "compatible with", "diagnostic of" ...) and causal or
+//      relative connectives ("as",
 //      "because", "which" ...). Two clause rules of our own (the model joins
 //      clauses with commas): ", and" / ", with" that start a clause end a
 //      scope (", and" inside a list "A, B, and C" does not), and a bare "and"
@@ -46,6 +47,9 @@ enum class ContextCategory {
   kUncertainty,  // ConText "possible existence" / hedge: the finding is not asserted
   kPseudo,       // looks like a trigger but is not one ("no change", "not only")
   kTerminate,    // ends a scope; also ends a lead list (claims.cc)
+  kConclusion,   // "consistent with", "indicating" ...: a terminate term when it opens a clause
+                 // (after a comma: "without X, consistent with Y"); inside a noun phrase
+                 // ("without tenting suggestive of hyperkalemia or flattening") it is none
   kConnective,   // causal or relative connective: ends a scope, not a lead list
 };
 enum class ContextDirection { kForward, kBackward, kBoth, kNone };

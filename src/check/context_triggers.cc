@@ -25,6 +25,7 @@ constexpr ContextCategory N = ContextCategory::kNegation;
 constexpr ContextCategory U = ContextCategory::kUncertainty;
 constexpr ContextCategory P = ContextCategory::kPseudo;
 constexpr ContextCategory T = ContextCategory::kTerminate;
+constexpr ContextCategory C = ContextCategory::kConclusion;
 constexpr ContextCategory K = ContextCategory::kConnective;
 constexpr ContextDirection F = ContextDirection::kForward;
 constexpr ContextDirection B = ContextDirection::kBackward;
@@ -82,15 +83,17 @@ const std::vector<ContextTrigger>& ContextTriggerTable() {
       {"cannot", U, X}, {"can not", U, X}, {"can't", U, X}, {"unreliable", U, X}, {"confounded", U, X},
       {"difficult to", U, X}, {"unable to", U, X}, {"indeterminate", U, X}, {"not reliable", U, X},
       {"not reliably", U, X}, {"limited by", U, X}, {"obscured", U, X}, {"precludes", U, X},
-      // [N][C] termination: conjunctions and conclusion phrases.
+      // [N][C] termination: conjunctions.
       {"but", T, O}, {"however", T, O}, {"although", T, O}, {"though", T, O}, {"whereas", T, O},
       {"while", T, O}, {"yet", T, O}, {"except", T, O}, {"except for", T, O}, {"aside from", T, O},
-      {"apart from", T, O}, {"other than", T, O}, {"besides", T, O}, {"consistent with", T, O},
-      {"indicating", T, O}, {"indicates", T, O}, {"indicative of", T, O}, {"suggestive of", T, O},
-      {"suggesting", T, O}, {"compatible with", T, O}, {"diagnostic of", T, O}, {"in keeping with", T, O},
-      {"characteristic of", T, O}, {"typical of", T, O}, {"confirming", T, O}, {"confirms", T, O},
-      {"supporting", T, O}, {"supports", T, O}, {"pointing to", T, O}, {"meeting criteria for", T, O},
-      {"leading to", T, O}, {"resulting in", T, O}, {"in favor of", T, O}, {"in favour of", T, O},
+      {"apart from", T, O}, {"other than", T, O}, {"besides", T, O},
+      // [C] termination: conclusion phrases (after a comma: see ContextCategory::kConclusion).
+      {"consistent with", C, O}, {"indicating", C, O}, {"indicates", C, O}, {"indicative of", C, O},
+      {"suggestive of", C, O}, {"suggesting", C, O}, {"compatible with", C, O}, {"diagnostic of", C, O},
+      {"in keeping with", C, O}, {"characteristic of", C, O}, {"typical of", C, O}, {"confirming", C, O},
+      {"confirms", C, O}, {"supporting", C, O}, {"supports", C, O}, {"pointing to", C, O},
+      {"meeting criteria for", C, O}, {"leading to", C, O}, {"resulting in", C, O}, {"in favor of", C, O},
+      {"in favour of", C, O},
       // [E] causal and relative connectives: end a scope, not a lead list.
       {"as", K, O}, {"because", K, O}, {"since", K, O}, {"which", K, O}, {"given", K, O},
       {"due to", K, O}, {"secondary to", K, O}, {"thus", K, O}, {"therefore", K, O}, {"hence", K, O},
