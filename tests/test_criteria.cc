@@ -539,25 +539,36 @@ TEST_CASE("criteria: MUSE record, axes against GE and the gain defect", "[criter
 }
 
 TEST_CASE("criteria: plausibility gate on unit errors", "[criteria]") {
-  auto v = NormalLeads();
+  // Real leads differ in size: 0.6 .. 1.6 mV here.
+  auto varied = [] {
+    auto v = NormalLeads();
+    for (size_t i = 0; i < v.size(); ++i) v[i].amplitudes.qrs_pp_mv = 0.6 + 0.09 * static_cast<double>(i);
+    return v;
+  };
+  auto v = varied();
   std::string why;
   CHECK(AmplitudesPlausible(v, &why));
+  // Every lead the same size: normalised lead by lead.
+  v = NormalLeads();
+  CHECK_FALSE(AmplitudesPlausible(v, &why));
+  CHECK(why.find("normalised lead by lead") != std::string::npos);
+  v = varied();
   // Units of V read as mV: 1000x too small.
   for (LeadMeasurements& l : v) l.amplitudes.qrs_pp_mv /= 1000;
   CHECK_FALSE(AmplitudesPlausible(v, &why));
   CHECK(why.find("units") != std::string::npos);
   // One lead beyond any human QRS.
-  v = NormalLeads();
+  v = varied();
   A(v, "V3").qrs_pp_mv = 9.5;
   CHECK_FALSE(AmplitudesPlausible(v, &why));
   CHECK(why.find("V3") != std::string::npos);
   CHECK(why.find("9.5") != std::string::npos);
   // Every lead 4x: mean 4.4 mV.
-  v = NormalLeads();
+  v = varied();
   for (LeadMeasurements& l : v) l.amplitudes.qrs_pp_mv *= 4;
   CHECK_FALSE(AmplitudesPlausible(v, &why));
   // Extreme but real LVH voltages: V2 6 mV, mean below the limit.
-  v = NormalLeads();
+  v = varied();
   A(v, "V2").qrs_pp_mv = 6.0;
   A(v, "V3").qrs_pp_mv = 5.0;
   A(v, "V5").qrs_pp_mv = 4.5;
@@ -571,12 +582,18 @@ TEST_CASE("criteria: plausibility gate on unit errors", "[criteria]") {
 TEST_CASE("criteria: real records, the gate and the labelled voltage criteria", "[criteria]") {
   // Correctly scaled records: the gate stays quiet.
   for (const char* name : {"cinc2021/E07500", "cinc2021/HR06000", "cinc2021/HR06002", "cinc2021/JS20000",
-                           "cinc2021/JS20003", "cinc2021/JS20004", "ludb/ludb-ecg", "ptbxl/00001_lr",
+                           "cinc2021/JS20003", "cinc2021/JS20004", "ptbxl/00001_lr",
                            "cpsc2021/data_8_4", "cpsc2021/data_92_12"}) {
     INFO(name);
     const Measured m = MeasureAll(kEcg + "/" + name);
     INFO(m.why);
     CHECK(m.plausible);
+  }
+  // The LUDB copy was rescaled lead by lead (every QRS ~0.9 mV peak-to-peak).
+  {
+    const Measured m = MeasureAll(kEcg + "/ludb/ludb-ecg");
+    CHECK_FALSE(m.plausible);
+    CHECK(m.why.find("normalised lead by lead") != std::string::npos);
   }
   // JS20003 and JS20004 are labelled left ventricular high voltage (55827005).
   for (const char* name : {"cinc2021/JS20003", "cinc2021/JS20004"}) {

@@ -1352,6 +1352,8 @@ bool AmplitudeBased(const Claim& c) {
   const std::string& k = c.kind;
   if (k == "voltage" || k == "lvh" || k == "st" || k == "q_wave" || k == "r_progression" || k == "qrs_morphology")
     return true;
+  // The axis rests on the ratios of lead amplitudes (lost when leads were rescaled one by one).
+  if (k == "axis" || k == "fascicular_block") return true;
   if (c.unit == "mV") return true;
   const std::string& q = c.qualifier;
   if (k == "p_wave")

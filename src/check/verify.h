@@ -143,6 +143,7 @@
 //
 // Amplitude plausibility gate: when !m->amplitudes_plausible, every claim that
 // rests on an amplitude (voltage, lvh, st, q_wave, r_progression, qrs_morphology,
+// axis and fascicular block (ratios of lead amplitudes),
 // any number in mV, P/T amplitude findings) is unverifiable, the reason quoting the
 // measurement's warning.
 //

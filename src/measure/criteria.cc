@@ -305,6 +305,19 @@ bool AmplitudesPlausible(const std::vector<LeadMeasurements>& leads, std::string
                  mean, static_cast<int>(pp.size()), max_lead.c_str(), max_pp);
     return false;
   }
+  // Real leads differ several-fold in QRS size (aVR and V2 against III or
+  // aVL); leads that all span nearly the same voltage were rescaled one by one
+  // (a per-lead normalisation), so amplitudes and their ratios mean nothing.
+  if (static_cast<int>(pp.size()) >= kMinLeadsForNormalised) {
+    const double lo = *std::min_element(pp.begin(), pp.end());
+    if (lo > 0 && max_pp / lo < kMaxNormalisedSpread) {
+      if (why)
+        *why = Fmt("implausible amplitudes: the QRS of all %d leads spans %.2f-%.2f mV peak-to-peak, nearly the "
+                   "same (amplitudes normalised lead by lead?)",
+                   static_cast<int>(pp.size()), lo, max_pp);
+      return false;
+    }
+  }
   if (why) why->clear();
   return true;
 }

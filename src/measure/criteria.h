@@ -62,7 +62,10 @@
 // 6 leads) their mean exceeds kMaxMeanQrsPpMv (3.5 mV: real 12-lead records
 // average 0.2-1.6 mV, LVH-labelled ones included), or the largest is below
 // kMinQrsPpMv (a measured median beat means beats were detected: probably units
-// of V read as mV). No measured lead: plausible (nothing to judge; note that
+// of V read as mV), or (>= kMinLeadsForNormalised leads) the largest and
+// smallest lead differ by less than kMaxNormalisedSpread (real leads differ
+// several-fold; equal ones were normalised lead by lead, as in the LUDB copy).
+// No measured lead: plausible (nothing to judge; note that
 // DetectQrs finds no beats in a record 1000x too small, so then only the all-
 // flat quality flags tell). Measured: the MUSE conversion (5.12x gain) has V4
 // 9.1 mV and a 5.2 mV mean; the 15 CinC 2021 records max 4.7 mV (JS20004 V5)
@@ -105,6 +108,8 @@ constexpr double kMaxQrsPpMv = 8.0;        // one lead above: gain wrong
 constexpr double kMaxMeanQrsPpMv = 3.5;    // the mean over >= kMinLeadsForMean leads above: gain wrong
 constexpr int kMinLeadsForMean = 6;
 constexpr double kMinQrsPpMv = 0.05;       // the largest lead below: units wrong
+constexpr int kMinLeadsForNormalised = 8;  // with this many leads measured ...
+constexpr double kMaxNormalisedSpread = 1.5;  // ... largest / smallest QRS p-p below: rescaled per lead
 
 // Leads are found by LeadMeasurements::canonical; `d.leads` is in the same order as `leads`
 // (otherwise all NaN).
