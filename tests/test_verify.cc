@@ -237,6 +237,9 @@ TEST_CASE("verify: PR, QRS, QT and QTc", "[verify]") {
       {"The QRS duration is narrow at less than 0.10 seconds.", "qrs", "0.10", Qrs(132), C, ""},
       {"The QRS duration is less than 95 ms.", "qrs", "", Qrs(108), U, "cut-off 100 ms"},
       {"The QRS duration is prolonged at over 160 ms.", "qrs", "160", nullptr, C, ""},
+      // A 100 Hz record cannot place boundaries to +-10 ms: no contradiction.
+      {"The QRS duration is prolonged at over 160 ms.", "qrs", "160", [](EcgMeasurements& m) { m.fs = 100; }, U,
+       "sampled at 100 Hz"},
       {"The QRS is ~90 msec.", "qrs", "", nullptr, S, ""},
       {"The QRS complexes are wide.", "qrs", "", nullptr, C, ">= 120 ms"},
       {"The QRS complexes are wide.", "qrs", "", Qrs(150), S, ""},

@@ -1464,6 +1464,8 @@ KindBasis BasisOf(const std::string& kind) {
 // Why the measurement a claim of `kind` rests on cannot carry a
 // contradiction, "" when it is confident: too few beats in the median, too
 // few leads delineated, or the leads disagreeing with the global value.
+constexpr double kMinIntervalFs = 250;  // below, a sample is >= 4 ms: +-10 ms boundaries are not confident
+
 std::string MeasurementDoubt(const std::string& kind, const EcgMeasurements& m) {
   if (kind == "heart_rate" || kind == "rhythm")
     return m.rr.beats < 3 ? "fewer than 3 beats" : "";
@@ -1472,6 +1474,8 @@ std::string MeasurementDoubt(const std::string& kind, const EcgMeasurements& m) 
   if (!interval) return "";
   const Delineation& d = m.delineation;
   if (d.beats_used < 3) return "the median beat rests on " + std::to_string(d.beats_used) + " beat(s)";
+  if (m.fs > 0 && m.fs < kMinIntervalFs)
+    return "sampled at " + Num(m.fs, "") + " Hz (boundaries to +-10 ms need >= 250 Hz)";
   std::vector<double> qrs, qt;
   int p_leads = 0, usable = 0;
   for (const LeadDelineation& l : d.leads) {

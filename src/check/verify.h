@@ -135,7 +135,7 @@
 // A contradiction needs a confident measurement. Before a claim is called
 // contradicted, the measurement it rests on is checked: rate and rhythm need
 // >= 3 beats; intervals (and the blocks and pre-excitation built on them) a
-// median beat of >= 3 beats and >= 3 usable leads; PR a P wave in >= 3 leads;
+// median beat of >= 3 beats, >= 3 usable leads and a record sampled at >= 250 Hz; PR a P wave in >= 3 leads;
 // QRS the QRS delineated in >= 3 leads whose median is within 40 ms of the
 // global value; QT / QTc a T offset in >= 3 leads. When that fails the verdict
 // is unverifiable ("measurement doubtful: ..."). Every verdict names the
