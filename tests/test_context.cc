@@ -166,6 +166,13 @@ TEST_CASE("context: hostile inputs stay bounded", "[context]") {
   const ContextScopes scopes(s);
   CHECK(scopes.Matches().size() == 80000);  // "but" is a termination, not a match
   for (size_t p = 0; p < s.size(); p += 997) (void)scopes.Of(p, p + 5);
+  // One endless sentence: a verbless run, then many post-negations and bare "and"s.
+  std::string one(2000000, 'x');
+  for (size_t i = 1; i < one.size(); i += 2) one[i] = ' ';
+  for (int i = 0; i < 20000; ++i) one += " y is absent, z and the q is w";
+  const std::string low1 = one;
+  const ContextScopes big(low1);
+  CHECK(big.Matches().size() == 20000);
   std::string nul(1000, '\0');
   nul += "no";
   CHECK(ContextScopes(nul).Matches().size() == 1);

@@ -8,6 +8,10 @@
 namespace ecgr1 {
 namespace {
 
+// No scope reaches farther than this (a sentence of model text is far
+// shorter); it also bounds the work per trigger on hostile input.
+constexpr size_t kMaxScope = 2000;
+
 bool IsWordChar(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\''; }
 bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
 bool IsBlank(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '-'; }
@@ -180,7 +184,8 @@ ContextScopes::ContextScopes(const std::string& low) : low_(low) {
       bool determiner = false;
       for (const char* d : {"the", "a", "an", "there", "this", "these", "it", "its", "lead", "leads"})
         determiner = determiner || WordAt(low, w, d);
-      clause = VerbIn(low, after, pe, true, 5) && (determiner || VerbIn(low, SentenceStart(q), q, true, 1000));
+      const size_t from = std::max(SentenceStart(q), q > kMaxScope ? q - kMaxScope : size_t{0});
+      clause = VerbIn(low, after, pe, true, 5) && (determiner || VerbIn(low, from, q, true, 1000));
     }
     if (clause) {
       stops_.push_back({comma ? i : q, after});
@@ -213,10 +218,10 @@ ContextScopes::ContextScopes(const std::string& low) : low_(low) {
     const ContextDirection d = m.trigger->direction;
     if (d == ContextDirection::kForward) {
       m.scope_begin = m.end;
-      m.scope_end = std::min(se, first_stop_from(m.end));
+      m.scope_end = std::min({se, first_stop_from(m.end), m.end + kMaxScope});
     } else if (d == ContextDirection::kBackward) {
       m.scope_end = m.start;
-      size_t b = std::max(ss, last_stop_before(m.start));
+      size_t b = std::max({ss, last_stop_before(m.start), m.start > kMaxScope ? m.start - kMaxScope : size_t{0}});
       // Back to the nearest ',' or "and" that follows a clause with its own
       // verb, or to "with" / "without".
       for (size_t p = m.start; p > b; --p) {
@@ -227,10 +232,10 @@ ContextScopes::ContextScopes(const std::string& low) : low_(low) {
       }
       m.scope_begin = b;
     } else {  // both ways, to the clause's punctuation
-      size_t b = std::max(ss, last_stop_before(m.start));
+      size_t b = std::max({ss, last_stop_before(m.start), m.start > kMaxScope ? m.start - kMaxScope : size_t{0}});
       for (size_t p = m.start; p > b; --p)
         if (low[p - 1] == ',' || low[p - 1] == '(' || low[p - 1] == ')') { b = p; break; }
-      size_t e = std::min(se, first_stop_from(m.end));
+      size_t e = std::min({se, first_stop_from(m.end), m.end + kMaxScope});
       for (size_t p = m.end; p < e; ++p)
         if (low[p] == ',' || low[p] == '(' || low[p] == ')') { e = p; break; }
       m.scope_begin = b;

@@ -14,7 +14,8 @@
 //      modifies nothing: it only hides its words.
 //   3. Each negation / uncertainty trigger gets a scope in its direction:
 //      forward from its end, backward from its start, or both (the clause of a
-//      hedge such as "unreliable"). A scope is limited to the sentence and
+//      hedge such as "unreliable"). A scope is limited to the sentence (and
+//      to 2000 bytes) and
 //      ends at the first termination term in its way: conjunctions ("but",
 //      "however", "although", "except", "other than" ...), conclusion phrases
 //      that open a clause after a comma ("consistent with", "indicating",
