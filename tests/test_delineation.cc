@@ -162,6 +162,10 @@ TEST_CASE("delineation: LUDB expert record, lead II, global and per-lead boundar
   // gives 104 ms). Every threshold that reaches 105 ms here gives >= 94 ms on
   // the MUSE record.
   CHECK(std::abs(g_qrs) <= 35);
+  // The CSE-like span of the leads' own boundaries: 100 ms (reference 115).
+  WARN("LUDB QRS span of the leads' boundaries " << d.qrs_lead_span_ms << " ms");
+  CHECK(d.qrs_lead_span_ms >= 95);
+  CHECK(d.qrs_lead_span_ms <= 125);
   CHECK(std::abs(d.intervals.heart_rate_bpm - 45.6) <= 1.0);
 
   // Per-lead boundary errors against each lead's own expert annotation.

@@ -110,6 +110,7 @@ void SetLeads(EcgMeasurements& m, const std::vector<std::string>& leads, double 
 }
 
 Edit Hr(double bpm) { return [bpm](EcgMeasurements& m) { m.rr.heart_rate_bpm = bpm; }; }
+Edit LeadSpan(double ms) { return [ms](EcgMeasurements& m) { m.delineation.qrs_lead_span_ms = ms; }; }
 Edit DominantHr(double bpm) { return [bpm](EcgMeasurements& m) { m.rhythm.heart_rate_bpm = bpm; }; }
 Edit Pr(double ms) { return [ms](EcgMeasurements& m) { m.delineation.intervals.pr_ms = ms; }; }
 Edit Qrs(double ms) {
@@ -237,6 +238,9 @@ TEST_CASE("verify: PR, QRS, QT and QTc", "[verify]") {
       {"The QRS duration is narrow at less than 0.10 seconds.", "qrs", "0.10", Qrs(132), C, ""},
       {"The QRS duration is less than 95 ms.", "qrs", "", Qrs(108), U, "cut-off 100 ms"},
       {"The QRS duration is prolonged at over 160 ms.", "qrs", "160", nullptr, C, ""},
+      // The QRS by either definition: global 90 ms, the leads' span 112 ms.
+      {"The QRS duration is approximately 112 ms.", "qrs", "112", LeadSpan(112), S, "span of the leads"},
+      {"The QRS duration is approximately 150 ms.", "qrs", "150", LeadSpan(112), C, ""},
       // A 100 Hz record cannot place boundaries to +-10 ms: no contradiction.
       {"The QRS duration is prolonged at over 160 ms.", "qrs", "160", [](EcgMeasurements& m) { m.fs = 100; }, U,
        "sampled at 100 Hz"},

@@ -15,6 +15,7 @@
 
 #include "base/strings.h"
 #include "measure/criteria.h"
+#include "measure/signal_math.h"
 
 namespace ecgr1 {
 namespace {
@@ -386,22 +387,6 @@ bool QualitativeIntervalSet(const std::string& kind, const std::string& q, Set* 
   return false;
 }
 
-// The QRS as the span of the leads' own boundaries: second-earliest onset to
-// second-latest offset of the usable leads (>= 4; one outlying lead cannot
-// move it), NaN with fewer.
-double LeadSpanQrs(const Delineation& d) {
-  std::vector<double> on, off;
-  for (const LeadDelineation& l : d.leads) {
-    if (!l.usable || !Known(l.waves.qrs_onset.ms) || !Known(l.waves.qrs_offset.ms)) continue;
-    on.push_back(l.waves.qrs_onset.ms);
-    off.push_back(l.waves.qrs_offset.ms);
-  }
-  if (on.size() < 4) return NAN;
-  std::sort(on.begin(), on.end());
-  std::sort(off.begin(), off.end());
-  return off[off.size() - 2] - on[1];
-}
-
 NumPart QrsPart(const EcgMeasurements& m, Set pos) {
   NumPart p;
   p.what = "QRS duration";
@@ -437,7 +422,7 @@ Judged IntervalClaim(const Ctx& x) {
   // (tight, GE-12SL-like) or the span of the leads' own boundaries (CSE-style,
   // wider). When they differ by more than the tolerance, a claim that either
   // supports is not contradicted.
-  const double span = c.kind == "qrs" ? LeadSpanQrs(x.m.delineation) : NAN;
+  const double span = c.kind == "qrs" ? x.m.delineation.qrs_lead_span_ms : NAN;
   auto judge = [&](NumPart q) {
     const Judged a = c.relation != Claim::kQualitative ? NumericClaim(x, q) : JudgeNum(q, c.negated);
     if (!Known(span) || !Known(q.m) || std::fabs(span - q.m) <= q.tol) return a;
@@ -1486,15 +1471,11 @@ std::string MeasurementDoubt(const std::string& kind, const EcgMeasurements& m) 
     if (Known(l.intervals.qt_ms)) qt.push_back(l.intervals.qt_ms);
   }
   if (usable < 3) return std::to_string(usable) + " usable lead(s)";
-  auto median = [](std::vector<double> v) {
-    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-    return v[v.size() / 2];
-  };
   if ((kind == "pr" || kind == "av_block" || kind == "preexcitation") && p_leads < 3)
     return "a P wave in only " + std::to_string(p_leads) + " lead(s)";
   if ((kind == "qrs" || kind == "bundle_branch_block") && Known(d.intervals.qrs_ms)) {
     if (qrs.size() < 3) return "QRS delineated in " + std::to_string(qrs.size()) + " lead(s)";
-    const double med = median(qrs);
+    const double med = Median(qrs);
     if (std::fabs(med - d.intervals.qrs_ms) > 40)
       return "the leads' QRS (median " + Num(med, "ms") + " ms) disagree with the global " + Num(d.intervals.qrs_ms, "ms") + " ms";
   }

@@ -48,8 +48,8 @@
 //             (rhythm.heart_rate_bpm, median RR) differs by more than the tolerance
 //             (ectopy, pauses), either may support the claim;
 //             "atrial rate" numbers are unverifiable.
-// pr qrs qt   delineation.intervals; for QRS also the span of the leads' own boundaries
-//             (second-earliest onset to second-latest offset): when it differs from the
+// pr qrs qt   delineation.intervals; for QRS also delineation.qrs_lead_span_ms (the span
+//             of the leads' own boundaries): when it differs from the
 //             global value by more than the tolerance, either may support the claim
 //             (the global QRS is GE-12SL-like, the span CSE-like: both are in use); qualitative PR normal [120,200], prolonged >200,
 //             short <120; QRS normal <=100, narrow <120, wide/broad >=120,

@@ -592,6 +592,10 @@ Delineation DelineateEcg(const EcgRecord& record, const std::vector<int64_t>& r_
   }
   SetMs(&out.global, pre, fs);
   out.intervals = Intervals(out.global, fs, rr_ms);
+  {
+    const Fiducial on = Robust(qon, true), off = Robust(qoff, false);
+    if (on.found() && off.found() && off.index > on.index) out.qrs_lead_span_ms = (off.index - on.index) * 1000.0 / fs;
+  }
   if (early_followers) {
     for (EcgIntervals* iv : {&out.intervals}) iv->qt_ms = iv->qtc_bazett_ms = iv->qtc_fridericia_ms = kNotMeasured;
     for (LeadDelineation& ld : out.leads)

@@ -116,6 +116,10 @@ struct Delineation {
   bool p_present = false;     // globally
   WaveFiducials global;
   EcgIntervals intervals;     // global intervals
+  // The QRS as the span of the leads' own boundaries (second-earliest onset to
+  // second-latest offset with >= 4 usable leads, else the extremes): CSE-like,
+  // wider than the global multi-lead QRS; NaN when not found.
+  double qrs_lead_span_ms = kNotMeasured;
   std::vector<std::string> notes;  // what could not be measured and why
 };
 

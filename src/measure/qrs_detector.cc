@@ -6,6 +6,7 @@
 #include <deque>
 
 #include "base/error.h"
+#include "measure/signal_math.h"
 
 namespace ecgr1 {
 namespace {
@@ -88,11 +89,6 @@ double MedianWindowMax(const std::vector<double>& e, size_t w) {
   return maxima[maxima.size() / 2];
 }
 
-double Median(std::vector<double> v) {
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
-  return v[v.size() / 2];
-}
-
 struct Candidate {
   int64_t t;     // sample of the integrated-energy peak
   double amp;    // integrated energy there
@@ -146,9 +142,7 @@ std::vector<int64_t> DetectQrs(const std::vector<std::vector<double>>& signal, d
   for (size_t l = 0; l < lead_energy.size(); ++l) weight[l] = 1.0 / std::max(Median(lead_energy[l]), 1e-9);
   // No lead outweighs twice the median lead (a nearly dead lead with a few
   // spikes has almost no noise floor, and no QRS either).
-  std::vector<double> sorted_w = weight;
-  std::nth_element(sorted_w.begin(), sorted_w.begin() + static_cast<std::ptrdiff_t>(sorted_w.size() / 2), sorted_w.end());
-  const double cap = 2.0 * sorted_w[sorted_w.size() / 2];
+  const double cap = 2.0 * Median(weight);
   for (double& w : weight) w = std::min(w, cap);
   const double wmax = *std::max_element(weight.begin(), weight.end());
   double wsum = 0;
