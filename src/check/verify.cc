@@ -320,6 +320,22 @@ Judged NumericClaim(const Ctx& x, NumPart p) {
   return JudgeNum(p, x.c.negated);
 }
 
+// A quantity with two readings in use (rate by mean or dominant RR, QRS by
+// global or lead-span boundaries): when they differ by more than the
+// tolerance, either may support the claim; it is contradicted only when both
+// do. `alt` NaN: the one reading.
+Judged EitherReading(const Ctx& x, NumPart p, double alt, const char* alt_basis) {
+  auto judge = [&x](const NumPart& q) {
+    return x.c.relation != Claim::kQualitative ? NumericClaim(x, q) : JudgeNum(q, x.c.negated);
+  };
+  const Judged a = judge(p);
+  if (!Known(alt) || !Known(p.m) || std::fabs(alt - p.m) <= p.tol) return a;
+  p.m = alt;
+  p.basis = alt_basis;
+  p.tol = Tolerance(x.c.kind, p.unit, alt);
+  return Combine({a, judge(p)}, true);
+}
+
 // ---- per-kind judges -------------------------------------------------------------------
 
 Judged HeartRateClaim(const Ctx& x) {
@@ -330,16 +346,10 @@ Judged HeartRateClaim(const Ctx& x) {
   p.unit = "bpm";
   p.tol = Tolerance("heart_rate", "bpm", p.m);
   p.cutoffs = {60, 100};
-  const Judged mean_rate = NumericClaim(x, p);
   // With ectopic beats or pauses the rate has two readings in use: beats per
   // minute over the record (mean RR) and the dominant rhythm's rate (median RR
-  // of the dominant beats). Either may support the claim.
-  const double dominant = x.m.rhythm.heart_rate_bpm;
-  if (!Known(dominant) || !Known(p.m) || std::fabs(dominant - p.m) <= p.tol) return mean_rate;
-  p.m = dominant;
-  p.basis = " (dominant beats' median RR)";
-  p.tol = Tolerance("heart_rate", "bpm", dominant);
-  return Combine({mean_rate, NumericClaim(x, p)}, true);
+  // of the dominant beats).
+  return EitherReading(x, p, x.m.rhythm.heart_rate_bpm, " (dominant beats' median RR)");
 }
 
 NumPart RatePart(const EcgMeasurements& m, Set pos) {
@@ -420,17 +430,9 @@ Judged IntervalClaim(const Ctx& x) {
   p.cutoffs = iv.cutoffs;
   // The QRS duration depends on its definition: the global multi-lead value
   // (tight, GE-12SL-like) or the span of the leads' own boundaries (CSE-style,
-  // wider). When they differ by more than the tolerance, a claim that either
-  // supports is not contradicted.
+  // wider).
   const double span = c.kind == "qrs" ? x.m.delineation.qrs_lead_span_ms : NAN;
-  auto judge = [&](NumPart q) {
-    const Judged a = c.relation != Claim::kQualitative ? NumericClaim(x, q) : JudgeNum(q, c.negated);
-    if (!Known(span) || !Known(q.m) || std::fabs(span - q.m) <= q.tol) return a;
-    q.m = span;
-    q.basis = " (span of the leads' own QRS boundaries)";
-    const Judged b = c.relation != Claim::kQualitative ? NumericClaim(x, q) : JudgeNum(q, c.negated);
-    return Combine({a, b}, true);
-  };
+  auto judge = [&](const NumPart& q) { return EitherReading(x, q, span, " (span of the leads' own QRS boundaries)"); };
   if (c.relation != Claim::kQualitative) return judge(p);
   if (c.kind == "qt")
     return Unknown("the protocol's QT cut-off is for the rate-corrected QTc; \"QT " + c.qualifier + "\" is not judged");
