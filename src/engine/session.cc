@@ -69,31 +69,76 @@ GenerateResult Session::Generate(const PromptPlan& plan, const GenerateOptions& 
   std::vector<int32_t> history;
   history.reserve(L + max_new);
   history.assign(plan.ids.begin(), plan.ids.end());
+  r.drafting = opt.draft && opt.sampler.temperature <= 0.0f && opt.draft_max > 0;
+  Drafter drafter(opt.draft_store, opt.draft_max);
+  if (r.drafting)
+    for (int32_t id : plan.ids) drafter.Observe(id);
   Utf8Stream stream;
   const Tokenizer& tok = model_.tokenizer();
   auto t1 = std::chrono::steady_clock::now();
   r.finish_reason = "length";
-  Positions step_pos;  // one token's (t, h, w), reused: nothing allocates per step
-  step_pos.Push(0, 0, 0);
-  for (int step = 0; step < opt.max_new_tokens; ++step) {
-    const int32_t id = sampler.Sample(logits_.data(), vocab, history);
+  // Takes a decided token; false when generation ends with it.
+  auto emit = [&](int32_t id) {
     r.tokens.push_back(id);
     history.push_back(id);
+    if (r.drafting) drafter.Observe(id);
     if (opt.on_token) opt.on_token(r.tokens.size());
     if (std::find(stops.begin(), stops.end(), id) != stops.end()) {
       r.finish_reason = "stop";
-      break;
+      return false;
     }
     const std::string piece = stream.Push(id < tok.size() ? std::string_view(tok.TokenBytes(id)) : std::string_view());
     r.text += piece;
     if (on_text && !piece.empty()) on_text(piece);
-    if (step + 1 == opt.max_new_tokens) break;
-    // Decode step: position = cache index + rope_delta on t, h and w.
-    const int64_t p = static_cast<int64_t>(cache_.size()) + plan.rope_delta;
-    step_pos.t[0] = step_pos.h[0] = step_pos.w[0] = p;
-    decoder_.Embed(&id, 1, x_.data());
-    decoder_.Forward(x_.data(), 1, step_pos, cache_);
-    decoder_.Logits(x_.data(), 1, logits_.data());
+    return r.tokens.size() < max_new;
+  };
+  std::vector<int32_t> rows;  // this step's token and its draft
+  rows.reserve(opt.draft_max + 1);
+  Positions pos;
+  int32_t id = max_new > 0 ? sampler.Sample(logits_.data(), vocab, history) : 0;
+  bool more = max_new > 0 && emit(id);
+  while (more) {
+    // Decode step: `id` and its draft at positions cache index + rope_delta
+    // on t, h and w. A draft never runs past max_new_tokens.
+    rows.assign(1, id);
+    if (r.drafting) {
+      const std::vector<int32_t>& draft = drafter.Propose();
+      const size_t room = max_new - r.tokens.size() - 1;
+      rows.insert(rows.end(), draft.begin(), draft.begin() + static_cast<std::ptrdiff_t>(std::min(room, draft.size())));
+    }
+    const size_t k = rows.size() - 1, start = cache_.size();
+    pos.t.clear();
+    pos.h.clear();
+    pos.w.clear();
+    for (size_t j = 0; j <= k; ++j) {
+      const int64_t p = static_cast<int64_t>(start + j) + plan.rope_delta;
+      pos.Push(p, p, p);
+    }
+    x_.resize(std::max(x_.size(), (k + 1) * d));
+    logits_.resize(std::max(logits_.size(), (k + 1) * vocab));
+    decoder_.Embed(rows.data(), k + 1, x_.data());
+    decoder_.Steps(x_.data(), k + 1, pos, {SeqRows{&cache_, 0, k + 1}});
+    decoder_.Logits(x_.data(), k + 1, logits_.data());
+    // Row j predicts the token after rows[j]; a draft token stands when it is
+    // that prediction, and the first prediction that differs is the model's own.
+    size_t accepted = 0;
+    int32_t next = sampler.Sample(logits_.data(), vocab, history);
+    while (accepted < k && next == rows[accepted + 1]) {
+      ++accepted;
+      if (!(more = emit(next))) break;
+      next = sampler.Sample(&logits_[accepted * vocab], vocab, history);
+    }
+    cache_.Truncate(start + 1 + accepted);
+    ++r.draft.steps;
+    if (k > 0) {
+      ++r.draft.verify_steps;
+      r.draft.drafted += k;
+      r.draft.accepted += accepted;
+      drafter.Feedback(k, accepted);
+    }
+    if (!more) break;
+    id = next;
+    more = emit(id);
   }
   const std::string tail = stream.Flush();
   r.text += tail;

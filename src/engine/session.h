@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/drafter.h"
 #include "engine/model.h"
 #include "engine/sampler.h"
 #include "nn/text_decoder.h"
@@ -28,6 +29,12 @@ struct GenerateOptions {
   // Called after each generated token with the number generated so far
   // (progress reports; the text itself goes to Generate's on_text).
   std::function<void(size_t generated)> on_token;
+  // Speculative decoding (greedy only: ignored when the sampler draws):
+  // drafts of up to draft_max tokens from this request's own text and from
+  // `draft_store` (earlier outputs, a corpus; may be null).
+  bool draft = true;
+  size_t draft_max = 6;
+  const TokenStore* draft_store = nullptr;
 };
 
 struct GenerateResult {
@@ -36,6 +43,8 @@ struct GenerateResult {
   std::string finish_reason;    // "stop" (a stop id) or "length" (max_new_tokens)
   size_t prompt_tokens = 0;
   double prefill_ms = 0, decode_ms = 0;
+  bool drafting = false;  // speculative decoding was used
+  DraftStats draft;
 };
 
 class Session {

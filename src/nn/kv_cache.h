@@ -38,6 +38,9 @@ class KvCache {
   uint16_t* V(size_t layer, size_t pos) { return v_ + (layer * capacity_ + pos) * row_; }
   void Advance(size_t n) { size_ += n; }
   void Clear() { size_ = 0; }
+  // Forgets every token from `size` on (the rejected draft tokens of a
+  // verification step); their rows are overwritten by the next ones.
+  void Truncate(size_t size) { size_ = size < size_ ? size : size_; }
   size_t bytes() const { return bytes_; }      // mapped (not necessarily resident)
 
  private:

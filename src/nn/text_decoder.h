@@ -5,6 +5,14 @@
 // MRoPE, scale hd^-0.5, causal over the whole cache. Final RMSNorm, untied
 // lm_head. Works on a chunk of n new tokens appended to a KvCache: prefill is
 // one chunk of the prompt, decode is chunks of one token.
+//
+// Steps() runs decode steps of several tokens and several sequences in one
+// pass, reading every weight matrix once for all of them: the draft tokens of
+// speculative decoding (verified together) and the records of batched
+// decoding (each continuing its own KvCache). Every row gets exactly the
+// numbers it would get alone, one token at a time: matrix products give a row
+// the same bits whatever the number of rows, and a row attends to the earlier
+// rows of its chunk through the bf16 cache, as a later single step would.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +45,12 @@ struct DecoderHooks {
   std::function<void(int layer, float* hidden, size_t n)> deepstack;
 };
 
+// Rows [first, first + count) of a Steps() chunk continue the sequence in `cache`.
+struct SeqRows {
+  KvCache* cache = nullptr;
+  size_t first = 0, count = 0;
+};
+
 class TextDecoder {
  public:
   TextDecoder(const TextWeights& w, const TextConfig& c);
@@ -50,14 +64,24 @@ class TextDecoder {
   // states [n, d]. Throws Error(kUsage) if the cache would overflow.
   void Forward(float* x, size_t n, const Positions& pos, KvCache& cache, const DecoderHooks* hooks = nullptr);
 
+  // Decode steps: rows of x[n, d] (input embeddings, positions `pos`) grouped
+  // by sequence in `seqs` (contiguous, in order, covering [0, n)); appends
+  // each group to its cache. Row results equal one-token Forward() calls in
+  // sequence. Throws Error(kUsage) if a cache would overflow.
+  void Steps(float* x, size_t n, const Positions& pos, const std::vector<SeqRows>& seqs);
+
   // logits[n, vocab] = hidden[n, d] * lm_head^T.
   void Logits(const float* hidden, size_t n, float* logits) const;
 
   const TextConfig& config() const { return c_; }
 
  private:
-  void Attention(size_t layer, const float* q, const float* k, const float* v, size_t n, size_t start,
-                 KvCache& cache, float* out);
+  // f32_chunk: rows attend to the keys/values of earlier rows of their own
+  // chunk in f32 (prefill); otherwise through the bf16 cache (decode steps).
+  void Run(float* x, size_t n, const Positions& pos, const std::vector<SeqRows>& seqs, bool f32_chunk,
+           const DecoderHooks* hooks);
+  void Attention(size_t layer, const float* q, const float* k, const float* v, size_t n,
+                 const std::vector<SeqRows>& seqs, const std::vector<size_t>& starts, bool f32_chunk, float* out);
 
   const TextWeights& w_;
   TextConfig c_;
@@ -65,6 +89,7 @@ class TextDecoder {
   // Scratch, grown on demand and then reused (no allocation per token).
   std::vector<float> norm_, q_, k_, v_, attn_, gate_, up_, cos_, sin_;
   std::vector<float> scores_;  // attention scores: omp_get_max_threads() rows of cache capacity
+  std::vector<uint32_t> row_seq_;  // Steps(): the sequence of each row
 };
 
 }  // namespace ecgr1
