@@ -81,6 +81,26 @@ python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(json.dumps({"
 # Streaming text mode prints the decoded text.
 "$BIN" interpret -m "$TMP/tiny.ecgr1" -p "$PROMPT" -n 16 2>/dev/null >"$TMP/gen.txt" && [ -s "$TMP/gen.txt" ] && ok || bad "interpret text mode"
 ECGR1_MODEL="$TMP/tiny.ecgr1" "$BIN" interpret -p "$PROMPT" -n 2 >/dev/null 2>&1 && ok || bad "ECGR1_MODEL not used"
+# Speculative decoding: the same tokens with and without drafts; a draft store
+# grows with each output and makes the next identical run draft more.
+"$BIN" interpret -m "$TMP/tiny.ecgr1" -p "$PROMPT" -n 120 --json --no-draft 2>/dev/null >"$TMP/nd.json" &&
+  "$BIN" interpret -m "$TMP/tiny.ecgr1" -p "$PROMPT" -n 120 --json --draft-store "$TMP/store" 2>/dev/null >"$TMP/d1.json" &&
+  "$BIN" interpret -m "$TMP/tiny.ecgr1" -p "$PROMPT" -n 120 --json --draft-store "$TMP/store" 2>/dev/null >"$TMP/d2.json" &&
+  python3 - "$TMP/nd.json" "$TMP/d1.json" "$TMP/d2.json" <<'PY' && ok || bad "interpret drafting"
+import json, sys
+nd, d1, d2 = (json.load(open(p)) for p in sys.argv[1:])
+assert nd["tokens"] == d1["tokens"] == d2["tokens"], "drafting changed the output"
+assert not nd["draft"]["enabled"] and nd["draft"]["drafted"] == 0
+assert d1["draft"]["enabled"] and d2["draft"]["accepted"] > d1["draft"]["accepted"], (d1["draft"], d2["draft"])
+assert d2["draft"]["tokens_per_step"] > 1.5
+PY
+python3 -c 'import json; print(json.dumps({"response": open("'"$TMP"'/gen.txt").read()}))' >"$TMP/corpus.jsonl"
+"$BIN" interpret -m "$TMP/tiny.ecgr1" -p "$PROMPT" -n 16 --json --draft-corpus "$TMP/corpus.jsonl" 2>/dev/null >"$TMP/dc.json" &&
+  python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["tokens"]==json.loads(sys.argv[2]) and j["draft"]["accepted"]>0, j["draft"]' "$TMP/dc.json" "$WANT" && ok || bad "interpret --draft-corpus"
+echo '{"id": 1}' >"$TMP/nocorpus.jsonl"
+expect 3 "nocorpus.jsonl:1" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" -p hi -n 2 --draft-corpus "$TMP/nocorpus.jsonl"
+head -c 20 "$TMP/store" >"$TMP/cutstore"
+expect 3 "cutstore" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" -p hi -n 2 --draft-store "$TMP/cutstore"
 
 # The golden ECG-only case from the command line: record in, exact greedy tokens out.
 ECG_PROMPT=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["cases"]["ecg_only"]["messages"][1]["content"][1]["text"], end="")' "$GOLD/manifest.json")

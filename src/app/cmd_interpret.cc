@@ -41,6 +41,10 @@ struct InterpretFlags {
   uint64_t seed = 0;
   bool sample = false, json = false, special = false;
   int ctx = 0, threads = 0;
+  bool no_draft = false;
+  int draft_max = 6;
+  std::vector<std::string> draft_corpus;
+  std::string draft_store;
 };
 
 int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_given) {
@@ -145,6 +149,16 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
   if (f.repeat_penalty != 1.0f) s.repetition_penalty = f.repeat_penalty;
   s.seed = f.seed;
 
+  // Drafts for speculative decoding: earlier outputs kept in --draft-store
+  // and the texts of --draft-corpus (the request's own text is always used).
+  TokenStore store;
+  if (!f.draft_store.empty() && ::access(f.draft_store.c_str(), F_OK) == 0)
+    store = TokenStore::Load(f.draft_store, model.config().text.vocab);
+  for (const std::string& path : f.draft_corpus) AddCorpus(store, model.tokenizer(), path);
+  opt.draft = !f.no_draft;
+  opt.draft_max = static_cast<size_t>(f.draft_max);
+  opt.draft_store = &store;
+
   const size_t ctx = f.ctx > 0 ? static_cast<size_t>(f.ctx) : plan.ids.size() + static_cast<size_t>(f.max_new);
   if (plan.ids.size() + static_cast<size_t>(f.max_new) > ctx)
     Fail(ExitCode::kUsage, "--ctx %zu is too small: the prompt has %zu tokens and -n allows %d more", ctx,
@@ -187,6 +201,10 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
   progress.Start("prefill of " + std::to_string(plan.ids.size()) + " tokens");
   const GenerateResult r = session.Generate(plan, opt, stream);
   progress.Clear();
+  if (!f.draft_store.empty()) {
+    store.AddDocument(r.tokens);
+    store.Save(f.draft_store);
+  }
 
   if (f.json) {
     const double n_gen = static_cast<double>(r.tokens.size());
@@ -204,6 +222,13 @@ int Run(const InterpretFlags& f, bool temp_given, bool top_k_given, bool top_p_g
                      {"prefill_tokens_per_s", r.prefill_ms > 0 ? 1000.0 * static_cast<double>(r.prompt_tokens) / r.prefill_ms : 0.0},
                      {"decode_tokens_per_s", r.decode_ms > 0 && n_gen > 1 ? 1000.0 * (n_gen - 1) / r.decode_ms : 0.0}}},
     };
+    j["draft"] = {{"enabled", r.drafting},
+                  {"drafted", r.draft.drafted},
+                  {"accepted", r.draft.accepted},
+                  {"verify_steps", r.draft.verify_steps},
+                  {"steps", r.draft.steps},
+                  {"tokens_per_step", r.draft.steps > 0 ? static_cast<double>(r.draft.steps + r.draft.accepted) /
+                                                              static_cast<double>(r.draft.steps) : 0.0}};
     for (size_t k = 0; k < ecgs.size(); ++k) {
       nlohmann::json rep = ecgs[k].report;
       rep["path"] = f.ecg[k];
@@ -256,6 +281,17 @@ Command AddInterpretCommand(CLI::App& app) {
   sub->add_option("--repeat-penalty", f->repeat_penalty, "Repetition penalty (1 = off)")->check(CLI::Range(0.01f, 100.0f));
   sub->add_option("--seed", f->seed, "Random seed for sampling")->capture_default_str();
   sub->add_flag("--sample", f->sample, "Use the checkpoint's sampling preset (generation_config.json) instead of greedy");
+  sub->add_flag("--no-draft", f->no_draft,
+                "Turn off speculative decoding (greedy only: drafts from the prompt, the output so far, earlier "
+                "outputs and --draft-corpus, verified in one pass; the output is the same, only faster)");
+  sub->add_option("--draft-max", f->draft_max, "Longest draft in tokens (adapts below it to the acceptance)")
+      ->check(CLI::Range(1, 16))
+      ->capture_default_str();
+  sub->add_option("--draft-corpus", f->draft_corpus,
+                  "Earlier outputs to draft from: JSONL (\"text\"/\"response\" per line) or a text file; repeat for several")
+      ->allow_extra_args(false);
+  sub->add_option("--draft-store", f->draft_store,
+                  "Draft store file: loaded when it exists, saved with this output (and --draft-corpus) added");
   sub->add_flag("--json", f->json, "Print one JSON object (text, tokens, prompt_tokens, finish_reason, timings)");
   sub->add_flag("--special", f->special, "Recognise special-token strings such as <|im_end|> in prompt text");
   sub->add_option("--ctx", f->ctx, "Context size in tokens (default: prompt + max new tokens)")->check(CLI::Range(0, 1 << 22));

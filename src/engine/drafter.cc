@@ -6,6 +6,9 @@
 #include "base/atomic_file.h"
 #include "base/error.h"
 #include "base/mapped_file.h"
+#include "text/tokenizer.h"
+
+#include <nlohmann/json.hpp>
 
 namespace ecgr1 {
 namespace {
@@ -106,6 +109,46 @@ TokenStore TokenStore::Load(const std::string& path, int32_t vocab) {
   }
   s.EndDocument();
   return s;
+}
+
+std::vector<std::string> ReadOutputTexts(const std::string& path) {
+  const std::string text = ReadSmallFile(path, ExitCode::kBadInput, size_t{1} << 30);
+  std::vector<std::string> out;
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  const bool jsonl = first != std::string::npos && text[first] == '{' &&
+                     (path.size() >= 6 && path.compare(path.size() - 6, 6, ".jsonl") == 0);
+  if (!jsonl) {
+    if (first != std::string::npos) out.push_back(text);
+    return out;
+  }
+  size_t line_no = 0;
+  for (size_t at = 0; at < text.size();) {
+    size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(at, end - at);
+    at = end + 1;
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+      Fail(ExitCode::kBadInput, "%s:%zu: not a JSON object", path.c_str(), line_no);
+    const char* key = nullptr;
+    for (const char* k : {"text", "response", "output"})
+      if (j.contains(k) && j[k].is_string()) {
+        key = k;
+        break;
+      }
+    if (key == nullptr)
+      Fail(ExitCode::kBadInput, "%s:%zu: no \"text\", \"response\" or \"output\" string", path.c_str(), line_no);
+    out.push_back(j[key].get<std::string>());
+  }
+  return out;
+}
+
+size_t AddCorpus(TokenStore& store, const Tokenizer& tok, const std::string& path) {
+  const std::vector<std::string> texts = ReadOutputTexts(path);
+  for (const std::string& t : texts) store.AddDocument(tok.Encode(t, false));
+  return texts.size();
 }
 
 Drafter::Drafter(const TokenStore* shared, size_t max_k) : shared_(shared), max_k_(std::max<size_t>(1, max_k)), k_(max_k_) {}

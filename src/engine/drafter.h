@@ -61,6 +61,16 @@ struct DraftStats {
   size_t steps = 0;         // all decode passes (with or without a draft)
 };
 
+class Tokenizer;
+
+// Earlier outputs as text, one document each: a JSONL file (one object per
+// line; its "text", "response" or "output" string), or any other text file as
+// one document. Throws Error(kBadInput) naming the file and line.
+std::vector<std::string> ReadOutputTexts(const std::string& path);
+
+// Adds the texts of ReadOutputTexts(path) to `store`, tokenized; returns how many.
+size_t AddCorpus(TokenStore& store, const Tokenizer& tok, const std::string& path);
+
 class Drafter {
  public:
   // `shared`: earlier outputs and corpus (may be null); `max_k`: longest draft.
