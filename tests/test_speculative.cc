@@ -1,13 +1,15 @@
-// Speculative decoding: the n-gram token store and drafter
-// (engine/drafter.h), multi-row decode steps (TextDecoder::Steps) and greedy
+// Speculative and batched decoding: the n-gram token store and drafter
+// (engine/drafter.h), multi-row decode steps (TextDecoder::Steps), greedy
 // generation with drafts, which must be token-identical to generation without
 // them on the golden model in every weight type, over long runs, with drafts
-// that are mostly right and drafts that are mostly wrong.
+// that are mostly right and drafts that are mostly wrong, and continuous
+// batching (engine/batch_decoder.h), token-identical to requests run alone.
 #include <catch2/catch.hpp>
 
 #include <cstring>
 #include <fstream>
 
+#include "engine/batch_decoder.h"
 #include "engine/drafter.h"
 #include "engine/model.h"
 #include "engine/session.h"
@@ -224,6 +226,52 @@ TEST_CASE("drafting stops exactly at max_new_tokens and at a stop token", "[draf
                                            plain.tokens.begin());
   CHECK(r.tokens.size() == first + 1);
   CHECK(r.finish_reason == "stop");
+}
+
+TEST_CASE("continuous batching gives every request the tokens it gets alone", "[draft][batch][golden][generate]") {
+  for (DType type : {DType::kBF16, DType::kQ4}) {
+    INFO("weights " << Info(type).name);
+    const Model& model = GoldenModel(type);
+    // Seven requests of different prompts, lengths and drafting through three slots.
+    std::vector<PromptPlan> plans;
+    std::vector<GenerateOptions> opts;
+    for (int i = 0; i < 7; ++i) {
+      const std::string text = "Record " + std::to_string(i) + ": sinus rhythm" + std::string(static_cast<size_t>(i), '!');
+      plans.push_back(BuildPrompt(model.tokenizer(), WithDefaultSystem({{"user", text}}), PromptInputs{}));
+      GenerateOptions o;
+      o.max_new_tokens = 20 + 17 * i;
+      o.stop_ids = {-1};
+      o.draft = i % 3 != 1;
+      if (i == 5) o.sampler.repetition_penalty = 1.2f;
+      opts.push_back(o);
+    }
+    std::vector<GenerateResult> alone;
+    for (size_t i = 0; i < plans.size(); ++i) {
+      Session s(model, 256);
+      alone.push_back(s.Generate(plans[i], opts[i]));
+    }
+    BatchDecoder batch(model, 3, 256);
+    std::vector<GenerateResult> got(plans.size());
+    std::vector<std::string> streamed(plans.size());
+    size_t next = 0, finished = 0, max_active = 0;
+    while (finished < plans.size()) {
+      while (next < plans.size() && batch.has_free_slot()) {
+        const size_t i = next++;
+        batch.Start(plans[i], opts[i], [&, i](GenerateResult&& r) { got[i] = std::move(r); ++finished; },
+                    [&, i](const std::string& piece) { streamed[i] += piece; });
+      }
+      max_active = std::max(max_active, batch.active());
+      batch.Step();
+    }
+    CHECK(max_active == 3);
+    for (size_t i = 0; i < plans.size(); ++i) {
+      INFO("request " << i);
+      CHECK(got[i].tokens == alone[i].tokens);
+      CHECK(got[i].text == alone[i].text);
+      CHECK(streamed[i] == alone[i].text);
+      CHECK(got[i].tokens.size() == static_cast<size_t>(opts[i].max_new_tokens));
+    }
+  }
 }
 
 }  // namespace ecgr1::test

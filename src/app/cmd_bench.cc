@@ -38,6 +38,9 @@
 #include "kernels/cpu_features.h"
 #include "kernels/ops.h"
 #include "convert/synthetic.h"
+#include "base/mapped_file.h"
+#include "engine/draft_replay.h"
+#include "engine/drafter.h"
 #include "engine/ecg_inputs.h"
 #include "engine/image_inputs.h"
 #include "engine/model.h"
@@ -52,9 +55,29 @@ namespace {
 struct BenchFlags {
   std::string model, synthetic, type;
   int threads = 0, reps = 3, prompt = 512, decode = 128, ctx = 0;
-  std::vector<std::string> only;  // phases to run (empty: all)
+  std::vector<std::string> only;  // phases to run (empty: all but replay; with --draft-replay: replay)
+  std::vector<std::string> draft_replay;  // earlier outputs (JSONL or text) to replay the drafter over
+  std::string tokenizer;                  // tokenizer for the replay (tokenizer.json or .ecgr1)
+  int draft_max = 6;
   bool json = false;
 };
+
+// Widths of the verification passes timed by the verify phase.
+const std::vector<size_t>& VerifyWidths() {
+  static const std::vector<size_t> w = {1, 2, 3, 4, 5, 6, 8, 12, 16};
+  return w;
+}
+
+// Cost of a pass of w rows, linear between the measured widths.
+double PassCost(const std::vector<double>& ms, size_t w) {
+  const std::vector<size_t>& ws = VerifyWidths();
+  for (size_t i = 0; i + 1 < ws.size(); ++i)
+    if (w <= ws[i + 1]) {
+      const double f = static_cast<double>(w - ws[i]) / static_cast<double>(ws[i + 1] - ws[i]);
+      return (1 - f) * ms[i] + f * ms[i + 1];
+    }
+  return ms.back() * static_cast<double>(w) / static_cast<double>(ws.back());
+}
 
 using Clock = std::chrono::steady_clock;
 double MsSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
@@ -190,7 +213,7 @@ bool ResetPeakRss() {
 
 // The phases `--only` selects, in the order they run.
 const std::vector<std::string>& PhaseNames() {
-  static const std::vector<std::string> names = {"prefill", "decode", "tower", "vision", "ttft"};
+  static const std::vector<std::string> names = {"prefill", "decode", "verify", "tower", "vision", "ttft", "replay"};
   return names;
 }
 
@@ -200,9 +223,13 @@ int Run(const BenchFlags& f) {
     Fail(ExitCode::kUsage, "bench: give a model file (-m) or --synthetic, not both");
   if (f.synthetic.empty() && !f.type.empty())
     Fail(ExitCode::kUsage, "bench: --type chooses the weights of a --synthetic model; a model file has its own");
-  auto wanted = [&f](const char* phase) {
-    return f.only.empty() || std::find(f.only.begin(), f.only.end(), phase) != f.only.end();
+  const bool replay = !f.draft_replay.empty();
+  auto wanted = [&f, replay](const char* phase) {
+    if (f.only.empty()) return replay ? std::string(phase) == "replay" : std::string(phase) != "replay";
+    return std::find(f.only.begin(), f.only.end(), phase) != f.only.end();
   };
+  if (wanted("replay") && !replay) Fail(ExitCode::kUsage, "bench: the replay phase needs --draft-replay FILE");
+  if (!f.tokenizer.empty() && !replay) Fail(ExitCode::kUsage, "bench: --tokenizer is for --draft-replay");
   const bool do_prefill = wanted("prefill"), do_decode = wanted("decode");
   if (f.ctx > 0 && f.ctx < std::max(do_prefill ? f.prompt + 1 : 0, do_decode ? 16 + f.decode : 0))
     Fail(ExitCode::kUsage, "bench: --ctx %d is too small: prefill needs %d, decode %d tokens", f.ctx, f.prompt + 1,
@@ -237,6 +264,7 @@ int Run(const BenchFlags& f) {
   const bool ecg = model.config().has_ecg, vision = model.config().has_vision;
   const bool do_tower = ecg && wanted("tower"), do_vision = vision && wanted("vision");
   const bool do_ttft = (ecg || vision) && wanted("ttft");
+  const bool do_verify = wanted("verify"), do_replay = wanted("replay");
 
   // The signal + image prompt (for the time to first token), built first: the
   // KV cache capacity must hold it as well as -p and 16 + -n tokens.
@@ -255,9 +283,10 @@ int Run(const BenchFlags& f) {
   const size_t need_prefill = do_prefill ? static_cast<size_t>(f.prompt) + 1 : 0;
   const size_t need_decode = do_decode ? 16 + static_cast<size_t>(f.decode) : 0;
   const size_t need_ttft = do_ttft ? plan.ids.size() + 1 : 0;
+  const size_t need_verify = do_verify ? 16 + VerifyWidths().back() : 0;
   size_t ctx = static_cast<size_t>(f.ctx);
-  if (ctx == 0) ctx = std::max({static_cast<size_t>(f.prompt + f.decode), need_prefill, need_decode, need_ttft});
-  if (ctx < std::max({need_prefill, need_decode, need_ttft}))
+  if (ctx == 0) ctx = std::max({static_cast<size_t>(f.prompt + f.decode), need_prefill, need_decode, need_ttft, need_verify});
+  if (ctx < std::max({need_prefill, need_decode, need_ttft, need_verify}))
     Fail(ExitCode::kUsage, "bench: --ctx %zu is too small: prefill needs %zu, decode %zu, the signal + image prompt %zu tokens",
          ctx, need_prefill, need_decode, need_ttft);
 
@@ -301,6 +330,7 @@ int Run(const BenchFlags& f) {
   std::vector<double> prefill, decode, bandwidths, fractions;
   GenerateOptions opt;
   opt.stop_ids = {-1};
+  opt.draft = false;  // decode measures the one-token step; verify and replay measure drafting
   if (do_prefill) {
     for (int r = 0; r < reps; ++r) {
       progress.Start("prefill of " + std::to_string(f.prompt) + " tokens");
@@ -357,6 +387,44 @@ int Run(const BenchFlags& f) {
                                  : " (above 100 %: the bandwidth measured low; was the machine busy?)");
   }
 
+  // Verification passes of w = 1..16 rows after a 16-token prompt: what a
+  // decode step costs when it also checks w - 1 draft tokens (every weight
+  // matrix is still read once; the lm_head gives logits for every row).
+  std::vector<double> verify_ms;
+  if (do_verify) {
+    Session s(model, ctx);
+    GenerateOptions o = opt;
+    o.max_new_tokens = 1;
+    s.Generate(RandomPrompt(model, 16, 300), o);
+    KvCache& cache = s.cache();
+    const size_t base = cache.size(), d = static_cast<size_t>(tc.hidden), vocab = static_cast<size_t>(tc.vocab);
+    const size_t wmax = VerifyWidths().back();
+    std::vector<float> x(wmax * d), logits(wmax * vocab);
+    const PromptPlan ids = RandomPrompt(model, static_cast<int>(wmax), 301);
+    auto pass = [&](size_t w) {
+      Positions pos;
+      for (size_t j = 0; j < w; ++j) pos.Push(static_cast<int64_t>(base + j), static_cast<int64_t>(base + j), static_cast<int64_t>(base + j));
+      const auto t0 = Clock::now();
+      s.decoder().Embed(ids.ids.data(), w, x.data());
+      s.decoder().Steps(x.data(), w, pos, {SeqRows{&cache, 0, w}});
+      s.decoder().Logits(x.data(), w, logits.data());
+      const double ms = MsSince(t0);
+      cache.Truncate(base);
+      return ms;
+    };
+    pass(1);  // the weights' pages in
+    for (size_t w : VerifyWidths()) {
+      progress.Start("verification pass of " + std::to_string(w) + " tokens");
+      std::vector<double> t;
+      for (int r = 0; r < std::max(reps, 3); ++r) t.push_back(pass(w));
+      verify_ms.push_back(SpreadOf(t).median);
+    }
+    say("verify        pass of w tokens, ms (x one-token step):");
+    for (size_t i = 0; i < VerifyWidths().size(); ++i)
+      say(" %zu: %.1f (%.2fx)", VerifyWidths()[i], verify_ms[i], verify_ms[i] / verify_ms[0]);
+    say("\n");
+  }
+
   // ECG tower, vision encoder, and time to first token for a signal + image prompt.
   const size_t hidden = static_cast<size_t>(tc.hidden);
   std::vector<double> ecg_ms, vision_ms, ttft_ms;
@@ -409,6 +477,71 @@ int Run(const BenchFlags& f) {
         plan.ids.size());
   }
   progress.Clear();
+
+  // The drafter replayed over real outputs (only the tokenizer is needed),
+  // and what it predicts for decode speed with the passes measured above.
+  ReplayResult file_order, leave_one_out;
+  nlohmann::json replay_json = nullptr;
+  double predicted_800 = NAN;
+  if (do_replay) {
+    progress.Start("replaying the drafter");
+    Tokenizer hf_tok;
+    std::unique_ptr<Model> tok_model;
+    const Tokenizer* tok = &model.tokenizer();
+    if (!f.tokenizer.empty()) {
+      if (f.tokenizer.size() >= 5 && f.tokenizer.compare(f.tokenizer.size() - 5, 5, ".json") == 0) {
+        hf_tok = Tokenizer::FromHuggingFace(ReadSmallFile(f.tokenizer, ExitCode::kBadInput, 64u << 20), f.tokenizer);
+        tok = &hf_tok;
+      } else {
+        tok_model = std::make_unique<Model>(f.tokenizer);
+        tok = &tok_model->tokenizer();
+      }
+    }
+    std::vector<std::vector<int32_t>> outs;
+    for (const std::string& path : f.draft_replay)
+      for (const std::string& text : ReadOutputTexts(path)) outs.push_back(tok->Encode(text, false));
+    if (outs.empty()) Fail(ExitCode::kBadInput, "%s: no outputs to replay", f.draft_replay.front().c_str());
+    const std::vector<int32_t> prompt =
+        BuildPrompt(*tok, WithDefaultSystem({{"user", DefaultUserText("", 0, 0)}}), PromptInputs{}).ids;
+    const size_t k = static_cast<size_t>(f.draft_max);
+    file_order = ReplayDrafts(outs, prompt, k, false);
+    leave_one_out = ReplayDrafts(outs, prompt, k, true);
+    auto one = [&](const ReplayResult& r) {
+      nlohmann::json j = {{"outputs", r.outputs}, {"tokens", r.tokens}, {"steps", r.steps}, {"drafted", r.drafted},
+                          {"accepted", r.accepted}, {"tokens_per_step", r.tokens_per_step()},
+                          {"steps_by_width", r.steps_by_width}, {"predicted_decode_tokens_per_s", nullptr}};
+      double ms = 0;
+      if (!verify_ms.empty() && r.steps > 0) {
+        for (size_t w = 1; w < r.steps_by_width.size(); ++w) ms += static_cast<double>(r.steps_by_width[w]) * PassCost(verify_ms, w);
+        j["predicted_decode_tokens_per_s"] = 1000.0 * static_cast<double>(r.tokens) / ms;
+      }
+      return j;
+    };
+    replay_json = {{"files", f.draft_replay}, {"draft_max", k}, {"file_order", one(file_order)},
+                   {"leave_one_out", one(leave_one_out)}};
+    progress.Clear();
+    say("draft replay  %zu outputs, %zu tokens: %.2f tokens per verification step in file order, %.2f leave-one-out\n",
+        file_order.outputs, file_order.tokens, file_order.tokens_per_step(), leave_one_out.tokens_per_step());
+    if (!verify_ms.empty()) {
+      const double fo = replay_json["file_order"]["predicted_decode_tokens_per_s"].get<double>();
+      const double lo = replay_json["leave_one_out"]["predicted_decode_tokens_per_s"].get<double>();
+      say("predicted     decode %.2f tokens/s in file order, %.2f leave-one-out (one-token step %.2f tokens/s)\n", fo, lo,
+          1000.0 / verify_ms[0]);
+      // A signal-only interpretation of 800 tokens: ECG tower, prefill of its
+      // prompt at the measured prefill rate, 799 decode tokens at the
+      // leave-one-out rate (a store of earlier outputs, as a batch builds up).
+      if (!prefill.empty() && !ecg_ms.empty()) {
+        PromptInputs in;
+        in.n_ecg = 1;
+        in.ecg_tokens = static_cast<int>(model.config().ecg.tokens());
+        const size_t L = BuildPrompt(model.tokenizer(), WithDefaultSystem({{"user", DefaultUserText("", 1, 0)}}), in).ids.size();
+        predicted_800 = SpreadOf(ecg_ms).median / 1e3 + static_cast<double>(L) / SpreadOf(prefill).median + 799.0 / lo;
+        say("predicted     a signal-only interpretation of 800 tokens: %.1f s (ECG tower %.2f s, prefill of %zu tokens "
+            "%.1f s, decode %.1f s)\n", predicted_800, SpreadOf(ecg_ms).median / 1e3, L,
+            static_cast<double>(L) / SpreadOf(prefill).median, 799.0 / lo);
+      }
+    }
+  }
 
   const double peak_rss = PeakRssBytes();  // before the bandwidth test's own 1 GiB buffer
   // Fresh anonymous memory's bandwidth, beside the mapped weights' (its page
@@ -463,6 +596,10 @@ int Run(const BenchFlags& f) {
       {"vision_ms", do_vision ? number(SpreadOf(vision_ms).median) : nlohmann::json(nullptr)},
       {"vision_tokens", vision ? nlohmann::json(768) : nlohmann::json(nullptr)},
       {"ttft_ms", do_ttft ? number(SpreadOf(ttft_ms).median) : nlohmann::json(nullptr)},
+      {"verify_pass_ms", do_verify ? nlohmann::json(verify_ms) : nlohmann::json(nullptr)},
+      {"verify_widths", VerifyWidths()},
+      {"draft_replay", replay_json},
+      {"predicted_interpretation_800_tokens_s", number(predicted_800)},
       {"peak_rss_bytes", peak_rss},
       {"peak_rss_includes_generation", is_synthetic && !peak_reset},
       {"file_bytes", model.file().file_size()},
@@ -492,7 +629,15 @@ Command AddBenchCommand(CLI::App& app) {
       ->check(CLI::Range(1, 1000));
   sub->add_option("-p,--prompt-tokens", f->prompt, "Prefill length in tokens")->check(CLI::Range(1, 32768));
   sub->add_option("-n,--decode-tokens", f->decode, "Decode length in tokens")->check(CLI::Range(2, 32768));
-  sub->add_option("--only", f->only, "Run only these phases, comma-separated: prefill, decode, tower, vision, ttft")
+  sub->add_option("--draft-replay", f->draft_replay,
+                  "Replay the drafter over earlier outputs (JSONL with \"text\"/\"response\" per line, or text files): "
+                  "tokens per verification step in file order and leave-one-out (alone: only the tokenizer is used)")
+      ->allow_extra_args(false);
+  sub->add_option("--tokenizer", f->tokenizer, "Tokenizer for --draft-replay: a tokenizer.json or an .ecgr1 file "
+                                               "(default: the model's)");
+  sub->add_option("--draft-max", f->draft_max, "Longest draft for --draft-replay")->check(CLI::Range(1, 16))->capture_default_str();
+  sub->add_option("--only", f->only, "Run only these phases, comma-separated: prefill, decode, verify, tower, vision, "
+                                     "ttft, replay (default: all but replay; with --draft-replay: replay)")
       ->delimiter(',')
       ->check(CLI::IsMember(PhaseNames()));
   sub->add_flag("--json", f->json, "Print one JSON object (progress still goes to stderr when it is a terminal)");
