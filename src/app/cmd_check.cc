@@ -23,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/batch_runner.h"
 #include "app/commands.h"
 #include "base/error.h"
 #include "base/mapped_file.h"
@@ -39,6 +40,7 @@ namespace ecgr1 {
 namespace {
 
 struct CheckFlags {
+  BatchFlags batch;
   std::string output = "-";
   std::string ecg;
   double fs = 0;
@@ -302,12 +304,13 @@ std::string ReportText(const Report& r) {
   return o;
 }
 
-Report BuildReport(const CheckFlags& f) {
-  if (f.output == "-" && f.solution == "-")
+// `text`: the model output itself (a --batch job's "text"); otherwise it is read from f.output.
+Report BuildReport(const CheckFlags& f, const std::string* text = nullptr) {
+  if (text == nullptr && f.output == "-" && f.solution == "-")
     Fail(ExitCode::kUsage, "the model output and --solution cannot both be read from standard input");
   Report r;
-  r.input = f.output == "-" ? "(standard input)" : f.output;
-  r.text = ModelTextFromInput(ReadInputFile(f.output, "model output"));
+  r.input = text ? "(job text)" : f.output == "-" ? "(standard input)" : f.output;
+  r.text = ModelTextFromInput(text ? *text : ReadInputFile(f.output, "model output"));
   r.parsed = ParseOutput(r.text);
   r.claims = ExtractClaims(r.text);
   r.format = FormatReward(r.text);
@@ -346,7 +349,48 @@ Report BuildReport(const CheckFlags& f) {
   return r;
 }
 
+// One job of --batch: {"id", "output" (a file) or "text", optional "ecg", "fs", "solution"}.
+nlohmann::json CheckJob(const BatchJob& job, const CheckFlags& common, size_t* contradicted) {
+  CheckFlags f = common;
+  f.json = true;
+  f.output = job.Path("output");
+  f.ecg = job.spec.contains("ecg") ? job.Path("ecg") : common.ecg;
+  f.solution = job.spec.contains("solution") ? job.Path("solution") : common.solution;
+  if (job.spec.contains("fs")) {
+    if (!job.spec["fs"].is_number() || !(job.spec["fs"].get<double>() >= 1 && job.spec["fs"].get<double>() <= 1e5))
+      Fail(ExitCode::kUsage, "job %s (line %zu): \"fs\" must be a number of Hz in [1, 100000]", job.id.dump().c_str(), job.line);
+    f.fs = job.spec["fs"].get<double>();
+  }
+  const bool has_text = job.spec.contains("text");
+  if (has_text == !f.output.empty())
+    Fail(ExitCode::kUsage, "job %s (line %zu): give the model output as \"output\" (a file) or \"text\", one of them",
+         job.id.dump().c_str(), job.line);
+  const std::string text = has_text ? job.String("text") : std::string();
+  try {
+    const Report r = BuildReport(f, has_text ? &text : nullptr);
+    if (r.contradicted > 0) ++*contradicted;
+    return nlohmann::json::parse(ReportJson(r));
+  } catch (const Error& e) {
+    throw Error(ExitCode::kUsage, e.what());  // check's contract: bad input is 2
+  }
+}
+
 int Run(const CheckFlags& f) {
+  if (!f.batch.jobs.empty()) {
+    if (f.output != "-") Fail(ExitCode::kUsage, "--batch takes the model outputs from the job file: give no output file");
+    BatchRunner runner(f.batch, "check");
+    size_t contradicted = 0;
+    const int rc = runner.RunEach([&](const BatchJob& job) { return CheckJob(job, f, &contradicted); },
+                                  static_cast<int>(ExitCode::kUsage));
+    if (rc == 0 && contradicted > 0) {
+      std::fprintf(stderr, "ecgr1: check batch: %zu record%s with contradicted claims (exit status 1)\n", contradicted,
+                   contradicted == 1 ? "" : "s");
+      return 1;
+    }
+    return rc;
+  }
+  if (!f.batch.output.empty() || f.batch.resume || !f.batch.shard.empty())
+    Fail(ExitCode::kUsage, "-o, --resume and --shard go with --batch");
   std::string out;
   int contradicted = 0;
   try {
@@ -396,6 +440,9 @@ Command AddCheckCommand(CLI::App& app) {
   sub->add_flag("--json", f->json,
                 "Print one JSON object: rewards, structure, claims (offsets in Unicode code points of the model text, "
                 "byte_start/byte_end in bytes), measurements, warnings, summary");
+  AddBatchFlags(sub, f->batch,
+                "the model output as \"output\" (a file) or \"text\", optional \"ecg\", \"fs\", \"solution\" (default: "
+                "the flags); each result is check --json's object; exit 1 when any record has a contradicted claim");
   return {sub, [f] { return Run(*f); }};
 }
 

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/batch_runner.h"
 #include "app/commands.h"
 #include "base/error.h"
 #include "io/ecg_record.h"
@@ -26,6 +27,7 @@ namespace ecgr1 {
 namespace {
 
 struct MeasureFlags {
+  BatchFlags batch;
   std::string record;
   std::string annotations;
   double fs = 0;
@@ -156,41 +158,85 @@ void PrintReport(const MeasureFlags& f, const EcgMeasurements& m, const Referenc
   for (const std::string& note : d.notes) std::printf("note          %s\n", note.c_str());
 }
 
-int Run(const MeasureFlags& f) {
-  EcgReadOptions ro;
-  ro.fs = f.fs;
-  const EcgRecord rec = ReadEcgRecord(f.record, ro);
-  const auto t0 = std::chrono::steady_clock::now();
-  EcgMeasurements m = MeasureEcg(rec);
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+// measure --json of one record.
+nlohmann::json MeasureJson(const EcgRecord& rec, const EcgMeasurements& m, double ms, const std::string& record,
+                           const std::string& annotations, const ReferenceScore* ref, bool median_beats) {
+  nlohmann::json j = MeasurementsToJson(m, median_beats);
+  j["record"] = record;
+  j["leads_in_file"] = rec.leads;
+  j["invalid_samples"] = rec.invalid_samples;
+  j["reader_notes"] = rec.notes;
+  if (ref) {
+    j["reference"] = {{"annotations", annotations},
+                      {"reference_beats", ref->reference_beats},
+                      {"scored_from_sample", ref->from},
+                      {"scored_to_sample", ref->to},
+                      {"window_ms", 150},
+                      {"tp", ref->match.tp},
+                      {"fn", ref->match.fn},
+                      {"fp", ref->match.fp},
+                      {"sensitivity", ref->match.se()},
+                      {"positive_predictivity", ref->match.ppv()},
+                      {"missed", ref->match.missed},
+                      {"extra", ref->match.extra}};
+  }
+  j["measure_ms"] = ms;
+  return j;
+}
+
+struct Measured {
+  EcgRecord rec;
+  EcgMeasurements m;
+  double ms = 0;
   std::unique_ptr<ReferenceScore> ref;
-  if (!f.annotations.empty()) ref = std::make_unique<ReferenceScore>(ScoreAgainst(f.annotations, m));
+};
+
+Measured MeasureRecord(const std::string& record, double fs, const std::string& annotations) {
+  EcgReadOptions ro;
+  ro.fs = fs;
+  Measured out;
+  out.rec = ReadEcgRecord(record, ro);
+  const auto t0 = std::chrono::steady_clock::now();
+  out.m = MeasureEcg(out.rec);
+  out.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (!annotations.empty()) out.ref = std::make_unique<ReferenceScore>(ScoreAgainst(annotations, out.m));
+  return out;
+}
+
+// One job of --batch: {"id", "ecg", optional "fs", "annotations", "median_beats"}.
+nlohmann::json MeasureJob(const BatchJob& job, const MeasureFlags& f) {
+  const std::string record = job.Path("ecg");
+  if (record.empty()) Fail(ExitCode::kBadInput, "job %s (line %zu): no \"ecg\" record", job.id.dump().c_str(), job.line);
+  double fs = f.fs;
+  if (job.spec.contains("fs")) {
+    if (!job.spec["fs"].is_number() || !(job.spec["fs"].get<double>() >= 1 && job.spec["fs"].get<double>() <= 1e5))
+      Fail(ExitCode::kBadInput, "job %s (line %zu): \"fs\" must be a number of Hz in [1, 100000]", job.id.dump().c_str(), job.line);
+    fs = job.spec["fs"].get<double>();
+  }
+  const std::string annotations = job.Path("annotations");
+  const bool median = job.spec.value("median_beats", f.median_beats);
+  const Measured r = MeasureRecord(record, fs, annotations);
+  return MeasureJson(r.rec, r.m, r.ms, record, annotations, r.ref.get(), median);
+}
+
+int Run(const MeasureFlags& f) {
+  if (!f.batch.jobs.empty()) {
+    if (!f.record.empty() || !f.annotations.empty())
+      Fail(ExitCode::kUsage, "--batch takes its records from the job file: give no record or --annotations");
+    BatchRunner runner(f.batch, "measure");
+    return runner.RunEach([&f](const BatchJob& job) { return MeasureJob(job, f); });
+  }
+  if (!f.batch.output.empty() || f.batch.resume || !f.batch.shard.empty())
+    Fail(ExitCode::kUsage, "-o, --resume and --shard go with --batch");
+  if (f.record.empty()) Fail(ExitCode::kUsage, "measure: give a record (or --batch JOBS.jsonl)");
+  const Measured r = MeasureRecord(f.record, f.fs, f.annotations);
   if (f.json) {
-    nlohmann::json j = MeasurementsToJson(m, f.median_beats);
-    j["record"] = f.record;
-    j["leads_in_file"] = rec.leads;
-    j["invalid_samples"] = rec.invalid_samples;
-    j["reader_notes"] = rec.notes;
-    if (ref) {
-      j["reference"] = {{"annotations", f.annotations},
-                        {"reference_beats", ref->reference_beats},
-                        {"scored_from_sample", ref->from},
-                        {"scored_to_sample", ref->to},
-                        {"window_ms", 150},
-                        {"tp", ref->match.tp},
-                        {"fn", ref->match.fn},
-                        {"fp", ref->match.fp},
-                        {"sensitivity", ref->match.se()},
-                        {"positive_predictivity", ref->match.ppv()},
-                        {"missed", ref->match.missed},
-                        {"extra", ref->match.extra}};
-    }
-    j["measure_ms"] = ms;
+    const nlohmann::json j = MeasureJson(r.rec, r.m, r.ms, f.record, f.annotations, r.ref.get(), f.median_beats);
     std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
-  PrintReport(f, m, ref.get());
-  for (const std::string& n : rec.notes) std::printf("note          %s\n", n.c_str());
+  PrintReport(f, r.m, r.ref.get());
+  for (const std::string& n : r.rec.notes) std::printf("note          %s\n", n.c_str());
   return 0;
 }
 
@@ -201,7 +247,7 @@ Command AddMeasureCommand(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "measure",
       "Measure an ECG record (no model needed): beats, rate, rhythm, intervals, axes, amplitudes, criteria, quality");
-  sub->add_option("record", f->record, "ECG record: WFDB (path/name, .hea, .dat, .mat), GE MUSE .xml, .csv or .npy")->required();
+  sub->add_option("record", f->record, "ECG record: WFDB (path/name, .hea, .dat, .mat), GE MUSE .xml, .csv or .npy");
   sub->add_option("--fs", f->fs, "Sampling rate in Hz for CSV/NPY records that do not state it")
       ->check(CLI::Range(1.0, 100000.0));
   sub->add_option("--annotations", f->annotations,
@@ -209,6 +255,8 @@ Command AddMeasureCommand(CLI::App& app) {
                   "positive predictivity of the detected beats");
   sub->add_flag("--json", f->json, "Print one JSON object (every beat's sample index, all measurements)");
   sub->add_flag("--median-beats", f->median_beats, "With --json: include each lead's median beat (mV)");
+  AddBatchFlags(sub, f->batch, "\"ecg\" (a record), optional \"fs\", \"annotations\", \"median_beats\"; each result is "
+                "measure --json's object");
   return {sub, [f] { return Run(*f); }};
 }
 
