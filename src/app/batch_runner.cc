@@ -145,11 +145,12 @@ BatchRunner::BatchRunner(const BatchFlags& f, const char* command)
         at = end + 1;
         ++n;
         if (line.empty()) continue;
-        const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+        nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
         if (j.is_discarded() || !j.is_object() || !j.contains("id"))
           Fail(ExitCode::kBadInput, "%s:%zu: not a result record; cannot resume (fix or remove that line)",
                output_.c_str(), n);
         have.insert(IdKey(j["id"]));
+        resumed_.push_back(std::move(j));
       }
       std::vector<BatchJob> rest;
       for (BatchJob& j : jobs_)

@@ -68,6 +68,10 @@ class BatchRunner {
   BatchRunner& operator=(const BatchRunner&) = delete;
 
   const std::vector<BatchJob>& jobs() const { return jobs_; }  // still to run, in file order
+  // The records already in the output (--resume), in their order: interpret
+  // puts their tokens back into its draft store, as a run that was never
+  // stopped would have them.
+  const std::vector<nlohmann::json>& resumed() const { return resumed_; }
   // Appends the record of `job` (its "id" is set here) and reports progress.
   void Done(const BatchJob& job, nlohmann::json record);
   // Appends an error record for `job`.
@@ -89,6 +93,7 @@ class BatchRunner {
 
   std::string command_, output_;
   std::vector<BatchJob> jobs_;
+  std::vector<nlohmann::json> resumed_;
   size_t skipped_ = 0, done_ = 0, failed_ = 0;
   int fd_ = -1;
   bool to_stdout_ = false;

@@ -214,7 +214,12 @@ nlohmann::json MeasureJob(const BatchJob& job, const MeasureFlags& f) {
     fs = job.spec["fs"].get<double>();
   }
   const std::string annotations = job.Path("annotations");
-  const bool median = job.spec.value("median_beats", f.median_beats);
+  bool median = f.median_beats;
+  if (job.spec.contains("median_beats")) {
+    if (!job.spec["median_beats"].is_boolean())
+      Fail(ExitCode::kBadInput, "job %s (line %zu): \"median_beats\" must be true or false", job.id.dump().c_str(), job.line);
+    median = job.spec["median_beats"].get<bool>();
+  }
   const Measured r = MeasureRecord(record, fs, annotations);
   return MeasureJson(r.rec, r.m, r.ms, record, annotations, r.ref.get(), median);
 }
