@@ -39,6 +39,7 @@
 #include "kernels/ops.h"
 #include "convert/synthetic.h"
 #include "base/mapped_file.h"
+#include "engine/batch_decoder.h"
 #include "engine/draft_replay.h"
 #include "engine/drafter.h"
 #include "engine/ecg_inputs.h"
@@ -59,6 +60,7 @@ struct BenchFlags {
   std::vector<std::string> draft_replay;  // earlier outputs (JSONL or text) to replay the drafter over
   std::string tokenizer;                  // tokenizer for the replay (tokenizer.json or .ecgr1)
   int draft_max = 6;
+  int batch = 0;  // records decoding together in the batch phase (0: no batch phase)
   bool json = false;
 };
 
@@ -213,7 +215,7 @@ bool ResetPeakRss() {
 
 // The phases `--only` selects, in the order they run.
 const std::vector<std::string>& PhaseNames() {
-  static const std::vector<std::string> names = {"prefill", "decode", "verify", "tower", "vision", "ttft", "replay"};
+  static const std::vector<std::string> names = {"prefill", "decode", "verify", "batch", "tower", "vision", "ttft", "replay"};
   return names;
 }
 
@@ -225,10 +227,12 @@ int Run(const BenchFlags& f) {
     Fail(ExitCode::kUsage, "bench: --type chooses the weights of a --synthetic model; a model file has its own");
   const bool replay = !f.draft_replay.empty();
   auto wanted = [&f, replay](const char* phase) {
-    if (f.only.empty()) return replay ? std::string(phase) == "replay" : std::string(phase) != "replay";
+    const std::string p = phase;
+    if (f.only.empty()) return replay ? p == "replay" : p != "replay" && (p != "batch" || f.batch > 0);
     return std::find(f.only.begin(), f.only.end(), phase) != f.only.end();
   };
   if (wanted("replay") && !replay) Fail(ExitCode::kUsage, "bench: the replay phase needs --draft-replay FILE");
+  if (wanted("batch") && f.batch < 1) Fail(ExitCode::kUsage, "bench: the batch phase needs --batch B");
   if (!f.tokenizer.empty() && !replay) Fail(ExitCode::kUsage, "bench: --tokenizer is for --draft-replay");
   const bool do_prefill = wanted("prefill"), do_decode = wanted("decode");
   if (f.ctx > 0 && f.ctx < std::max(do_prefill ? f.prompt + 1 : 0, do_decode ? 16 + f.decode : 0))
@@ -264,7 +268,7 @@ int Run(const BenchFlags& f) {
   const bool ecg = model.config().has_ecg, vision = model.config().has_vision;
   const bool do_tower = ecg && wanted("tower"), do_vision = vision && wanted("vision");
   const bool do_ttft = (ecg || vision) && wanted("ttft");
-  const bool do_verify = wanted("verify"), do_replay = wanted("replay");
+  const bool do_verify = wanted("verify"), do_replay = wanted("replay"), do_batch = wanted("batch");
 
   // The signal + image prompt (for the time to first token), built first: the
   // KV cache capacity must hold it as well as -p and 16 + -n tokens.
@@ -423,6 +427,36 @@ int Run(const BenchFlags& f) {
     for (size_t i = 0; i < VerifyWidths().size(); ++i)
       say(" %zu: %.1f (%.2fx)", VerifyWidths()[i], verify_ms[i], verify_ms[i] / verify_ms[0]);
     say("\n");
+  }
+
+  // Batched decoding: B records of 16 random prompt tokens decode -n tokens
+  // each, together (one decoder pass per step for all of them), no drafts.
+  std::vector<double> batch_tps;
+  if (do_batch) {
+    const size_t B = static_cast<size_t>(f.batch);
+    std::vector<PromptPlan> prompts;
+    for (size_t i = 0; i < B; ++i) prompts.push_back(RandomPrompt(model, 16, static_cast<uint32_t>(400 + i)));
+    for (int r = 0; r < reps; ++r) {
+      progress.Start("batched decode of " + std::to_string(B) + " x " + std::to_string(f.decode) + " tokens");
+      BatchDecoder batch(model, B, 16 + static_cast<size_t>(f.decode));
+      size_t tokens = 0;
+      GenerateOptions o = opt;
+      o.max_new_tokens = f.decode;
+      o.hooks = nullptr;
+      for (const PromptPlan& p : prompts) batch.Start(p, o, [&tokens](GenerateResult&& g) { tokens += g.tokens.size() - 1; });
+      const auto t0 = Clock::now();  // decode only: the prefills ran in Start
+      size_t steps = 0;
+      while (batch.active() > 0) {
+        batch.Step();
+        ++steps;
+        progress.Update(static_cast<double>(steps) / f.decode, rep_detail(r) + "step " + std::to_string(steps));
+      }
+      batch_tps.push_back(1000.0 * static_cast<double>(tokens) / MsSince(t0));
+    }
+    const Spread b = SpreadOf(batch_tps);
+    say("batch         %.2f tokens/s aggregate, %d records decoding together (%.2f each) [%.2f-%.2f]%s\n", b.median,
+        f.batch, b.median / f.batch, b.min, b.max,
+        decode.empty() ? "" : StrFormat(": %.2fx one record's decode", b.median / SpreadOf(decode).median).c_str());
   }
 
   // ECG tower, vision encoder, and time to first token for a signal + image prompt.
@@ -596,6 +630,8 @@ int Run(const BenchFlags& f) {
       {"vision_ms", do_vision ? number(SpreadOf(vision_ms).median) : nlohmann::json(nullptr)},
       {"vision_tokens", vision ? nlohmann::json(768) : nlohmann::json(nullptr)},
       {"ttft_ms", do_ttft ? number(SpreadOf(ttft_ms).median) : nlohmann::json(nullptr)},
+      {"batch", do_batch ? nlohmann::json(f.batch) : nlohmann::json(nullptr)},
+      {"batch_decode_tokens_per_s", do_batch ? number(SpreadOf(batch_tps).median) : nlohmann::json(nullptr)},
       {"verify_pass_ms", do_verify ? nlohmann::json(verify_ms) : nlohmann::json(nullptr)},
       {"verify_widths", VerifyWidths()},
       {"draft_replay", replay_json},
@@ -635,9 +671,13 @@ Command AddBenchCommand(CLI::App& app) {
       ->allow_extra_args(false);
   sub->add_option("--tokenizer", f->tokenizer, "Tokenizer for --draft-replay: a tokenizer.json or an .ecgr1 file "
                                                "(default: the model's)");
+  sub->add_option("--batch", f->batch, "Also measure batched decoding: B records decoding -n tokens together "
+                                       "(aggregate tokens/s)")
+      ->check(CLI::Range(1, 256));
   sub->add_option("--draft-max", f->draft_max, "Longest draft for --draft-replay")->check(CLI::Range(1, 16))->capture_default_str();
-  sub->add_option("--only", f->only, "Run only these phases, comma-separated: prefill, decode, verify, tower, vision, "
-                                     "ttft, replay (default: all but replay; with --draft-replay: replay)")
+  sub->add_option("--only", f->only, "Run only these phases, comma-separated: prefill, decode, verify, batch, tower, "
+                                     "vision, ttft, replay (default: all but replay, batch with --batch; with "
+                                     "--draft-replay: replay)")
       ->delimiter(',')
       ->check(CLI::IsMember(PhaseNames()));
   sub->add_flag("--json", f->json, "Print one JSON object (progress still goes to stderr when it is a terminal)");
