@@ -426,7 +426,7 @@ int Run(const BenchFlags& f) {
     say("verify        pass of w tokens, ms (x one-token step):");
     for (size_t i = 0; i < VerifyWidths().size(); ++i)
       say(" %zu: %.1f (%.2fx)", VerifyWidths()[i], verify_ms[i], verify_ms[i] / verify_ms[0]);
-    say("\n");
+    say("%s", "\n");
   }
 
   // Batched decoding: B records of 16 random prompt tokens decode -n tokens
