@@ -52,7 +52,8 @@ void TextDecoder::Steps(float* x, size_t n, const Positions& pos, const std::vec
 
 void TextDecoder::Run(float* x, size_t n, const Positions& pos, const std::vector<SeqRows>& seqs, bool f32_chunk,
                       const DecoderHooks* hooks) {
-  std::vector<size_t> starts;  // cache size of each sequence before this chunk
+  std::vector<size_t>& starts = starts_;  // cache size of each sequence before this chunk
+  starts.clear();
   size_t max_capacity = 0;
   row_seq_.resize(n);
   for (size_t s = 0; s < seqs.size(); ++s) {

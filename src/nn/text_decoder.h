@@ -89,7 +89,8 @@ class TextDecoder {
   // Scratch, grown on demand and then reused (no allocation per token).
   std::vector<float> norm_, q_, k_, v_, attn_, gate_, up_, cos_, sin_;
   std::vector<float> scores_;  // attention scores: omp_get_max_threads() rows of cache capacity
-  std::vector<uint32_t> row_seq_;  // Steps(): the sequence of each row
+  std::vector<uint32_t> row_seq_;  // the sequence of each row of a chunk
+  std::vector<size_t> starts_;     // each sequence's cache size before the chunk
 };
 
 }  // namespace ecgr1
