@@ -99,6 +99,25 @@ python3 -c 'import json; print(json.dumps({"response": open("'"$TMP"'/gen.txt").
   python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["tokens"]==json.loads(sys.argv[2]) and j["draft"]["accepted"]>0, j["draft"]' "$TMP/dc.json" "$WANT" && ok || bad "interpret --draft-corpus"
 echo '{"id": 1}' >"$TMP/nocorpus.jsonl"
 expect 3 "nocorpus.jsonl:1" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" -p hi -n 2 --draft-corpus "$TMP/nocorpus.jsonl"
+# The drafter replayed over the five real ECG-R1 outputs (needs only the tokenizer: the real Qwen one).
+"$BIN" bench -m "$TMP/tiny.ecgr1" --draft-replay "$DATA/drafts/real-outputs.jsonl" --json 2>"$TMP/err" >"$TMP/replay.json" &&
+  python3 - "$TMP/replay.json" <<'PY' && ok || bad "bench --draft-replay: $(cat "$TMP/err")"
+import json, sys
+r = json.load(open(sys.argv[1]))["draft_replay"]
+fo, lo = r["file_order"], r["leave_one_out"]
+assert fo["outputs"] == lo["outputs"] == 5 and fo["tokens"] > 3000
+# Measured 1.79 and 2.24: the first output has nothing earlier to draft from.
+assert 1.5 < fo["tokens_per_step"] < lo["tokens_per_step"] < 3, (fo["tokens_per_step"], lo["tokens_per_step"])
+assert sum(fo["steps_by_width"]) == fo["steps"]
+PY
+"$BIN" bench --synthetic tiny --only decode,verify,batch --batch 4 -n 16 -r 1 --json 2>"$TMP/err" >"$TMP/vb.json" &&
+  python3 - "$TMP/vb.json" <<'PY' && ok || bad "bench verify and batch: $(cat "$TMP/err")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert len(j["verify_pass_ms"]) == len(j["verify_widths"]) == 9 and all(v > 0 for v in j["verify_pass_ms"])
+assert j["batch"] == 4 and j["batch_decode_tokens_per_s"] > 0
+PY
+expect 2 "replay" -- "$BIN" bench --synthetic tiny --only replay
 head -c 20 "$TMP/store" >"$TMP/cutstore"
 expect 3 "cutstore" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" -p hi -n 2 --draft-store "$TMP/cutstore"
 
