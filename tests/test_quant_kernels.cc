@@ -108,7 +108,7 @@ TEST_CASE("quant: non-finite weights are stored as zero without poisoning the bl
 
 TEST_CASE("quant: MatMul on every path equals the scalar twin bit for bit", "[quant][kernels]") {
   const size_t shapes[][2] = {{1, 32}, {15, 64}, {16, 32}, {17, 96}, {33, 128}, {64, 320}};
-  const size_t ns[] = {1, 2, 5, 6, 7, 13};
+  const size_t ns[] = {1, 2, 3, 4, 5, 6, 7, 8, 12, 13};
   for (DType type : {DType::kQ8, DType::kQ4}) {
     for (const auto& shape : shapes) {
       const size_t rows = shape[0], cols = shape[1];
