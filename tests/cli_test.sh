@@ -84,8 +84,8 @@ ECGR1_MODEL="$TMP/tiny.ecgr1" "$BIN" interpret -p "$PROMPT" -n 2 >/dev/null 2>&1
 # Speculative decoding: the same tokens with and without drafts; a draft store
 # grows with each output and makes the next identical run draft more.
 "$BIN" interpret -m "$TMP/tiny.ecgr1" -p "$PROMPT" -n 120 --json --no-draft 2>/dev/null >"$TMP/nd.json" &&
-  "$BIN" interpret -m "$TMP/tiny.ecgr1" -p "$PROMPT" -n 120 --json --draft-store "$TMP/store" 2>/dev/null >"$TMP/d1.json" &&
-  "$BIN" interpret -m "$TMP/tiny.ecgr1" -p "$PROMPT" -n 120 --json --draft-store "$TMP/store" 2>/dev/null >"$TMP/d2.json" &&
+  "$BIN" interpret -m "$TMP/tiny.ecgr1" -p "$PROMPT" -n 120 --json --draft-store "$TMP/store" --draft-max 6 2>/dev/null >"$TMP/d1.json" &&
+  "$BIN" interpret -m "$TMP/tiny.ecgr1" -p "$PROMPT" -n 120 --json --draft-store "$TMP/store" --draft-max 6 2>/dev/null >"$TMP/d2.json" &&
   python3 - "$TMP/nd.json" "$TMP/d1.json" "$TMP/d2.json" <<'PY' && ok || bad "interpret drafting"
 import json, sys
 nd, d1, d2 = (json.load(open(p)) for p in sys.argv[1:])
@@ -100,7 +100,7 @@ python3 -c 'import json; print(json.dumps({"response": open("'"$TMP"'/gen.txt").
 echo '{"id": 1}' >"$TMP/nocorpus.jsonl"
 expect 3 "nocorpus.jsonl:1" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" -p hi -n 2 --draft-corpus "$TMP/nocorpus.jsonl"
 # The drafter replayed over the five real ECG-R1 outputs (needs only the tokenizer: the real Qwen one).
-"$BIN" bench -m "$TMP/tiny.ecgr1" --draft-replay "$DATA/drafts/real-outputs.jsonl" --json 2>"$TMP/err" >"$TMP/replay.json" &&
+"$BIN" bench -m "$TMP/tiny.ecgr1" --draft-replay "$DATA/drafts/real-outputs.jsonl" --draft-max 6 --json 2>"$TMP/err" >"$TMP/replay.json" &&
   python3 - "$TMP/replay.json" <<'PY' && ok || bad "bench --draft-replay: $(cat "$TMP/err")"
 import json, sys
 r = json.load(open(sys.argv[1]))["draft_replay"]

@@ -156,6 +156,7 @@ TEST_CASE("greedy generation with drafts is token-identical to generation withou
       opt.max_new_tokens = n;
       opt.stop_ids = {-1};  // exactly n tokens
       opt.draft = draft;
+      opt.draft_max = 6;  // not this CPU's default: the same test everywhere
       opt.draft_store = store;
       opt.sampler.repetition_penalty = static_cast<float>(penalty);
       return session.Generate(plan, opt);
@@ -209,6 +210,7 @@ TEST_CASE("drafting stops exactly at max_new_tokens and at a stop token", "[draf
     GenerateOptions o = opt;
     o.max_new_tokens = n;
     o.draft = true;
+    o.draft_max = 6;
     o.draft_store = &right;
     const GenerateResult r = s.Generate(plan, o);
     REQUIRE(r.tokens.size() == static_cast<size_t>(n));

@@ -59,7 +59,7 @@ struct BenchFlags {
   std::vector<std::string> only;  // phases to run (empty: all but replay; with --draft-replay: replay)
   std::vector<std::string> draft_replay;  // earlier outputs (JSONL or text) to replay the drafter over
   std::string tokenizer;                  // tokenizer for the replay (tokenizer.json or .ecgr1)
-  int draft_max = 6;
+  int draft_max = 0;  // 0: kernels::DraftTokensHint()
   int batch = 0;  // records decoding together in the batch phase (0: no batch phase)
   bool json = false;
 };
@@ -537,7 +537,7 @@ int Run(const BenchFlags& f) {
     if (outs.empty()) Fail(ExitCode::kBadInput, "%s: no outputs to replay", f.draft_replay.front().c_str());
     const std::vector<int32_t> prompt =
         BuildPrompt(*tok, WithDefaultSystem({{"user", DefaultUserText("", 0, 0)}}), PromptInputs{}).ids;
-    const size_t k = static_cast<size_t>(f.draft_max);
+    const size_t k = f.draft_max > 0 ? static_cast<size_t>(f.draft_max) : kernels::DraftTokensHint();
     file_order = ReplayDrafts(outs, prompt, k, false);
     leave_one_out = ReplayDrafts(outs, prompt, k, true);
     auto one = [&](const ReplayResult& r) {
@@ -674,7 +674,8 @@ Command AddBenchCommand(CLI::App& app) {
   sub->add_option("--batch", f->batch, "Also measure batched decoding: B records decoding -n tokens together "
                                        "(aggregate tokens/s)")
       ->check(CLI::Range(1, 256));
-  sub->add_option("--draft-max", f->draft_max, "Longest draft for --draft-replay")->check(CLI::Range(1, 16))->capture_default_str();
+  sub->add_option("--draft-max", f->draft_max, "Longest draft for --draft-replay (default: interpret's for this CPU)")
+      ->check(CLI::Range(1, 16));
   sub->add_option("--only", f->only, "Run only these phases, comma-separated: prefill, decode, verify, batch, tower, "
                                      "vision, ttft, replay (default: all but replay, batch with --batch; with "
                                      "--draft-replay: replay)")

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "base/error.h"
+#include "kernels/cpu_features.h"
 
 namespace ecgr1 {
 namespace {
@@ -21,7 +22,7 @@ Generation::Generation(const Model& model, const PromptPlan& plan, const Generat
       opt_(opt),
       on_text_(std::move(on_text)),
       sampler_(opt.sampler),
-      drafter_(opt.draft_store, opt.draft_max) {
+      drafter_(opt.draft_store, opt.draft_max > 0 ? opt.draft_max : kernels::DraftTokensHint()) {
   const TextConfig& c = model.config().text;
   vocab_ = static_cast<size_t>(c.vocab);
   const size_t L = plan.ids.size();
@@ -35,12 +36,12 @@ Generation::Generation(const Model& model, const PromptPlan& plan, const Generat
   stops_ = opt.stop_ids.empty() ? model.generation().eos_ids : opt.stop_ids;
   r_.prompt_tokens = L;
   r_.finish_reason = "length";
-  r_.drafting = opt.draft && opt.sampler.temperature <= 0.0f && opt.draft_max > 0;
+  r_.drafting = opt.draft && opt.sampler.temperature <= 0.0f;
   // Reserved up front so that the token loop does not allocate.
   r_.tokens.reserve(max_new_);
   history_.reserve(L + max_new_);
   history_.assign(plan.ids.begin(), plan.ids.end());
-  rows_.reserve(opt.draft_max + 1);
+  rows_.reserve(std::max<size_t>(opt.draft_max, 16) + 1);
   if (r_.drafting)
     for (int32_t id : plan.ids) drafter_.Observe(id);
 }

@@ -36,10 +36,11 @@ struct GenerateOptions {
   // (progress reports; the text itself goes to the on_text callback).
   std::function<void(size_t generated)> on_token;
   // Speculative decoding (greedy only: ignored when the sampler draws):
-  // drafts of up to draft_max tokens from this request's own text and from
+  // drafts of up to draft_max tokens (0: what this CPU's kernels verify
+  // cheaply, kernels::DraftTokensHint) from this request's own text and from
   // `draft_store` (earlier outputs, a corpus; may be null).
   bool draft = true;
-  size_t draft_max = 6;
+  size_t draft_max = 0;
   const TokenStore* draft_store = nullptr;
 };
 

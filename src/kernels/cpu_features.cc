@@ -221,6 +221,13 @@ const char* QuantPathName() {
   return "highway";
 }
 
+size_t DraftTokensHint() {
+  const std::string path = QuantPathName();
+  if (path == "avx512-vnni") return 4;
+  if (path == "avx2") return 1;
+  return 2;
+}
+
 const char* Bf16PathName() { return UseAvx512Bf16() ? "avx512-bf16" : "f32"; }
 
 }  // namespace kernels

@@ -23,6 +23,8 @@
 // The top level of each architecture caps nothing.
 #pragma once
 
+#include <cstddef>
+
 namespace ecgr1 {
 namespace kernels {
 
@@ -74,6 +76,13 @@ bool UseNeon();
 // The path q8/q4 matrix products take now: "avx512-vnni", "avx-vnni",
 // "avx2", "neon-dotprod", "neon" or "highway".
 const char* QuantPathName();
+// The longest draft worth verifying on the q8/q4 path taken now: the pass
+// over 1 + k tokens must cost little more than a one-token step. Measured on
+// ECG-R1-8B q4 (Sapphire Rapids, 2 threads; bench --only verify,replay on the
+// real outputs): AVX-512 VNNI 5 tokens 1.27x a step, best at 4 (10.3 tokens/s
+// predicted against 5.5); AVX-VNNI 3 tokens 1.41x, 2; AVX2 2 tokens 1.17x but
+// 3 tokens 1.76x, 1. Elsewhere (unmeasured) 2.
+size_t DraftTokensHint();
 // "avx512-bf16" when bf16 weights that allow bf16 activations use
 // AVX512-BF16, else "f32".
 const char* Bf16PathName();
