@@ -99,6 +99,24 @@ python3 -c 'import json; print(json.dumps({"response": open("'"$TMP"'/gen.txt").
   python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["tokens"]==json.loads(sys.argv[2]) and j["draft"]["accepted"]>0, j["draft"]' "$TMP/dc.json" "$WANT" && ok || bad "interpret --draft-corpus"
 echo '{"id": 1}' >"$TMP/nocorpus.jsonl"
 expect 3 "nocorpus.jsonl:1" -- "$BIN" interpret -m "$TMP/tiny.ecgr1" -p hi -n 2 --draft-corpus "$TMP/nocorpus.jsonl"
+# render: the bundled record as a printout, PNG and SVG; refusals leave no file.
+EX=$(dirname "$DATA")/../examples
+"$BIN" render "$EX/HR06000" -o "$TMP/ecg.png" --dpi 100 2>"$TMP/err" &&
+  python3 - "$TMP/ecg.png" <<'PY' && ok || bad "render PNG: $(cat "$TMP/err")"
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+assert b[:8] == b"\x89PNG\r\n\x1a\n"
+w, h = struct.unpack(">II", b[16:24])
+assert (w, h) == (1063, 453), (w, h)  # 270 x 115 mm at 100 dpi
+PY
+"$BIN" render "$EX/HR06000" -o "$TMP/ecg.svg" --layout 12x1 2>"$TMP/err" && grep -c 'class="lead"' "$TMP/ecg.svg" | grep -qx 12 &&
+  ok || bad "render SVG: $(cat "$TMP/err")"
+expect 2 "ecg.jpg" -- "$BIN" render "$EX/HR06000" -o "$TMP/ecg.jpg"
+[ ! -e "$TMP/ecg.jpg" ] && ok || bad "render left a file"
+expect 3 "nope" -- "$BIN" render "$TMP/nope.hea" -o "$TMP/none.png"
+expect 2 "--start" -- "$BIN" render "$EX/HR06000" -o "$TMP/none.png" --start 20
+[ ! -e "$TMP/none.png" ] && ok || bad "render left a file after an error"
+
 # The drafter replayed over the five real ECG-R1 outputs (needs only the tokenizer: the real Qwen one).
 "$BIN" bench -m "$TMP/tiny.ecgr1" --draft-replay "$DATA/drafts/real-outputs.jsonl" --draft-max 6 --json 2>"$TMP/err" >"$TMP/replay.json" &&
   python3 - "$TMP/replay.json" <<'PY' && ok || bad "bench --draft-replay: $(cat "$TMP/err")"

@@ -25,6 +25,7 @@ Command AddTokenizeCommand(CLI::App& app);
 Command AddMeasureCommand(CLI::App& app);
 Command AddCheckCommand(CLI::App& app);
 Command AddBenchCommand(CLI::App& app);
+Command AddRenderCommand(CLI::App& app);
 
 // The model to use: `flag` if given, else $ECGR1_MODEL, else the default file
 // under weights/ (next to the working directory or the binary). Throws

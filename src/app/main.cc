@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
       ecgr1::AddMeasureCommand(app),
       ecgr1::AddCheckCommand(app),
       ecgr1::AddBenchCommand(app),
+      ecgr1::AddRenderCommand(app),
   };
   for (ecgr1::Command& c : commands)
     if (c.sub->get_footer().empty()) c.sub->footer(kExitCodes);  // `check` has its own
