@@ -117,6 +117,16 @@ expect 3 "nope" -- "$BIN" render "$TMP/nope.hea" -o "$TMP/none.png"
 expect 2 "--start" -- "$BIN" render "$EX/HR06000" -o "$TMP/none.png" --start 20
 [ ! -e "$TMP/none.png" ] && ok || bad "render left a file after an error"
 
+# interpret --render: the record's printout (2126 x 906 at 200 dpi) as its image; Qwen's smart_resize with
+# factor 32 and at most 768 x 32 x 32 pixels (spec preprocessing.md) makes it 1344 x 576: 18 x 42 = 756 tokens.
+"$BIN" interpret -m "$TMP/tiny.ecgr1" --ecg "$EX/HR06000" --render -n 2 --json 2>"$TMP/err" >"$TMP/rend.json" &&
+  python3 - "$TMP/rend.json" <<'PY' && ok || bad "interpret --render: $(cat "$TMP/err")"
+import json, sys
+im = json.load(open(sys.argv[1]))["inputs"]["image"][0]
+assert (im["width"], im["height"]) == (2126, 906), im
+assert (im["resized_width"], im["resized_height"], im["tokens"]) == (1344, 576, 756), im
+PY
+
 # The drafter replayed over the five real ECG-R1 outputs (needs only the tokenizer: the real Qwen one).
 "$BIN" bench -m "$TMP/tiny.ecgr1" --draft-replay "$DATA/drafts/real-outputs.jsonl" --draft-max 6 --json 2>"$TMP/err" >"$TMP/replay.json" &&
   python3 - "$TMP/replay.json" <<'PY' && ok || bad "bench --draft-replay: $(cat "$TMP/err")"

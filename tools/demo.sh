@@ -14,6 +14,10 @@ IMAGE=$ROOT/examples/ptbxl_00002_hr.png
 echo "== ecgr1 measure examples/HR06000   (the signal itself, no model needed)"
 "$BIN" measure "$ECG"
 
+# render: the record as the standard printout (25 mm/s, 10 mm/mV).
+"$BIN" render "$ECG" -o "$ROOT/build/HR06000.png"
+echo "== ecgr1 render examples/HR06000 -o build/HR06000.png   (the 12-lead printout: open it)"
+
 # check: claims of an interpretation judged against the record. The text is
 # hand-written in ECG-R1's protocol style with two deliberate errors (rate and
 # QRS duration), not model output: tests/data/check/README.md.

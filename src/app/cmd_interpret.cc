@@ -27,6 +27,7 @@
 #include "engine/session.h"
 #include "io/ecg_record.h"
 #include "preprocess/ecg_signal.h"
+#include "render/ecg_paper.h"
 #include "text/prompt.h"
 
 namespace ecgr1 {
@@ -46,6 +47,7 @@ struct InterpretFlags {
   bool sample = false, json = false, special = false;
   bool temp_given = false, top_k_given = false, top_p_given = false;
   int ctx = 0, threads = 0;
+  bool render = false;  // each --ecg also as its rendered printout
   bool no_draft = false;
   int draft_max = 0;  // 0: kernels::DraftTokensHint()
   std::vector<std::string> draft_corpus;
@@ -57,6 +59,7 @@ struct InterpretFlags {
 // One interpretation's inputs as given: the command line, or a --batch job.
 struct Request {
   std::vector<std::string> ecg, image;
+  bool render = false;               // each ECG also as an image: its printout
   std::string prompt;                // user text (tags allowed); "" = ECG-R1's trained instruction
   std::string messages;              // instead: a whole conversation, JSON text
   std::string messages_source;       // its file name, for errors
@@ -74,6 +77,7 @@ Request RequestFromFlags(const InterpretFlags& f) {
   Request r;
   r.ecg = f.ecg;
   r.image = f.image;
+  r.render = f.render;
   if (!f.messages.empty()) {
     if (!f.prompt.empty()) Fail(ExitCode::kUsage, "give either -p or --messages, not both");
     r.messages = f.messages == "-" ? TextArgument("-", "--messages") : ReadSmallFile(f.messages, ExitCode::kBadInput, 64u << 20);
@@ -116,8 +120,9 @@ Request RequestFromJob(const BatchJob& job, const InterpretFlags& f) {
   r.system = f.system;
   const nlohmann::json& j = job.spec;
   const std::string where = "job " + job.id.dump() + " (line " + std::to_string(job.line) + ")";
-  static const char* const kKeys[] = {"id", "ecg", "image", "prompt", "messages", "system", "max_new_tokens",
-                                      "temperature", "top_k", "top_p", "repetition_penalty", "seed", "sample"};
+  static const char* const kKeys[] = {"id",     "ecg",         "image",       "prompt", "messages",
+                                      "system", "max_new_tokens", "temperature", "top_k",  "top_p",
+                                      "repetition_penalty", "seed", "sample", "render"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (std::find_if(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return it.key() == k; }) == std::end(kKeys))
       Fail(ExitCode::kBadInput, "%s: unknown key \"%s\"", where.c_str(), it.key().c_str());
@@ -157,6 +162,11 @@ Request RequestFromJob(const BatchJob& job, const InterpretFlags& f) {
     if (!j["sample"].is_boolean()) Fail(ExitCode::kBadInput, "%s: \"sample\" must be true or false", where.c_str());
     r.sample = j["sample"].get<bool>();
   }
+  r.render = f.render;
+  if (j.contains("render")) {
+    if (!j["render"].is_boolean()) Fail(ExitCode::kBadInput, "%s: \"render\" must be true or false", where.c_str());
+    r.render = j["render"].get<bool>();
+  }
   return r;
 }
 
@@ -177,8 +187,15 @@ Inputs ReadInputs(const Request& q, const InterpretFlags& f) {
     so.zero_fill_missing = f.zero_fill;
     so.resample = !f.no_resample;
     so.start_s = f.ecg_start;
-    in.ecgs.push_back(PrepareEcg(ReadEcgRecord(path, ro), so));
+    const EcgRecord rec = ReadEcgRecord(path, ro);
+    in.ecgs.push_back(PrepareEcg(rec, so));
     in.ecgs.back().report["path"] = path;
+    if (q.render) {
+      // The same record as the printout ECG-R1 also reads (3x4 + II, 200 dpi).
+      PaperOptions paper;
+      paper.start_s = f.ecg_start;
+      in.images.push_back(PrepareImage(RenderPaper(rec, LayoutPaper(rec, paper), paper.dpi), path + " (rendered)"));
+    }
   }
   for (const std::string& path : q.image) in.images.push_back(PrepareImage(path));
   const int n_ecg = static_cast<int>(in.ecgs.size()), n_image = static_cast<int>(in.images.size());
@@ -491,6 +508,9 @@ Command AddInterpretCommand(CLI::App& app) {
                   "file: feed the file's first 12 leads as they are (as the original code does)")
       ->check(CLI::IsMember({"training", "file"}))
       ->capture_default_str();
+  sub->add_flag("--render", f->render,
+                "Give each --ecg record also as its rendered printout (ecgr1 render's 3x4+II at 200 dpi), the way "
+                "ECG-R1 was trained with both modalities");
   sub->add_flag("--zero-fill-missing", f->zero_fill, "Feed zeros for leads the record lacks instead of refusing it");
   sub->add_flag("--no-resample", f->no_resample,
                 "Pad/truncate to 5000 samples whatever the rate, exactly as the original (default: resample to 500 Hz)");
@@ -527,7 +547,7 @@ Command AddInterpretCommand(CLI::App& app) {
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   AddBatchFlags(sub, f->batch,
-                "\"ecg\" and/or \"image\" (a path or a list), optional \"prompt\" or \"messages\", \"system\", "
+                "\"ecg\" and/or \"image\" (a path or a list), optional \"render\", \"prompt\" or \"messages\", \"system\", "
                 "\"max_new_tokens\", \"temperature\", \"top_k\", \"top_p\", \"repetition_penalty\", \"seed\", "
                 "\"sample\" (default: the flags); each result is interpret --json's object");
   sub->add_flag("--json", f->json, "Print one JSON object (text, tokens, prompt_tokens, finish_reason, timings)");

@@ -8,8 +8,9 @@
 
 namespace ecgr1 {
 
-ImageInput PrepareImage(const std::string& path) {
-  const RgbImage image = LoadImageRgb(path);
+ImageInput PrepareImage(const std::string& path) { return PrepareImage(LoadImageRgb(path), path); }
+
+ImageInput PrepareImage(const RgbImage& image, const std::string& path) {
   ImageInput in;
   in.patches = PreprocessImage(image, path);
   const ImagePatches& p = in.patches;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/model.h"
+#include "io/image.h"
 #include "nn/text_decoder.h"
 #include "nn/vision_encoder.h"
 #include "preprocess/image_preprocess.h"
@@ -26,6 +27,9 @@ struct ImageInput {
 
 // Loads (PNG, JPEG, BMP) and preprocesses one image; Error(kBadInput) names the file.
 ImageInput PrepareImage(const std::string& path);
+// Preprocesses an image already in memory (e.g. a rendered record); `name`
+// stands for it in the report and in messages.
+ImageInput PrepareImage(const RgbImage& image, const std::string& name);
 
 // Runs the vision encoder on each image; `progress`, if set, is called after
 // each encoder block with (blocks done, blocks in all images).
