@@ -26,8 +26,8 @@ echo
 echo "== ecgr1 check tests/data/check/hr06000-wrong-rate-qrs.txt --ecg examples/HR06000"
 echo "   (a HAND-WRITTEN example text with two deliberate errors, not model output)"
 rc=0
-"$BIN" check "$TEXT" --ecg "$ECG" || rc=$?
-[ "$rc" = 1 ] && echo "== check exit status 1: contradicted claims found (as planted)"
+"$BIN" check "$TEXT" --ecg "$ECG" --html "$ROOT/build/HR06000-check.html" || rc=$?
+[ "$rc" = 1 ] && echo "== check exit status 1: contradicted claims found (as planted); the evidence report: build/HR06000-check.html"
 [ "$rc" -le 1 ] || exit "$rc"
 echo
 

@@ -3,7 +3,7 @@
 # Idempotent: installs only what is missing, and says what it does.
 set -euo pipefail
 PACKAGES=(
-  build-essential cmake pkg-config python3 parallel
+  build-essential cmake pkg-config python3 parallel chromium
   libeigen3-dev libhwy-dev libcli11-dev catch2 nlohmann-json3-dev
   libpcre2-dev libutf8proc-dev libstb-dev libflac-dev libsoxr-dev libpugixml-dev
 )

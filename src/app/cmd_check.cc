@@ -24,6 +24,8 @@
 #include <nlohmann/json.hpp>
 
 #include "app/batch_runner.h"
+#include "app/check_html.h"
+#include "base/atomic_file.h"
 #include "app/commands.h"
 #include "base/error.h"
 #include "base/mapped_file.h"
@@ -41,6 +43,7 @@ namespace {
 
 struct CheckFlags {
   BatchFlags batch;
+  std::string html;  // also write the evidence report as a page here
   std::string output = "-";
   std::string ecg;
   double fs = 0;
@@ -142,6 +145,7 @@ struct Report {
   ParsedOutput parsed;
   std::vector<Claim> claims;
   std::vector<ClaimVerdict> verdicts;
+  std::optional<EcgRecord> rec;
   std::optional<EcgMeasurements> m;
   double format = 0;
   std::optional<EvidenceReward> evidence;
@@ -327,7 +331,8 @@ Report BuildReport(const CheckFlags& f, const std::string* text = nullptr) {
     EcgReadOptions ro;
     ro.fs = f.fs;
     r.record = f.ecg;
-    r.m = MeasureEcg(ReadEcgRecord(f.ecg, ro));
+    r.rec = ReadEcgRecord(f.ecg, ro);
+    r.m = MeasureEcg(*r.rec);
     r.warnings = r.m->warnings;
     if (!r.m->amplitudes_plausible) {
       // The gate's reason is one of the measurement's warnings; name it when it is not.
@@ -377,6 +382,7 @@ nlohmann::json CheckJob(const BatchJob& job, const CheckFlags& common, size_t* c
 
 int Run(const CheckFlags& f) {
   if (!f.batch.jobs.empty()) {
+    if (!f.html.empty()) Fail(ExitCode::kUsage, "--html writes one record's page: not with --batch");
     if (f.output != "-") Fail(ExitCode::kUsage, "--batch takes the model outputs from the job file: give no output file");
     BatchRunner runner(f.batch, "check");
     size_t contradicted = 0;
@@ -391,18 +397,26 @@ int Run(const CheckFlags& f) {
   }
   if (!f.batch.output.empty() || f.batch.resume || !f.batch.shard.empty())
     Fail(ExitCode::kUsage, "-o, --resume and --shard go with --batch");
-  std::string out;
+  std::string out, html;
   int contradicted = 0;
   try {
     const Report r = BuildReport(f);
     out = f.json ? ReportJson(r) : ReportText(r);
     contradicted = r.contradicted;
+    if (!f.html.empty())
+      html = CheckReportHtml(nlohmann::json::parse(f.json ? out : ReportJson(r)), r.text, r.rec ? &*r.rec : nullptr,
+                             r.m ? &*r.m : nullptr);
   } catch (const Error& e) {
     // This command's contract: every bad input is exit status 2 (1 means "contradicted").
     std::string msg = e.what();
     for (char& c : msg)
       if (c == '\n' || c == '\r') c = ' ';
     throw Error(ExitCode::kUsage, msg);
+  }
+  if (!f.html.empty()) {
+    AtomicOutputFile page(f.html);
+    page.Write(html.data(), html.size());
+    page.Commit();
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   if (contradicted > 0) {  // exit 1 is a verdict, not a failure; say so where a pipeline's log shows it
@@ -440,6 +454,9 @@ Command AddCheckCommand(CLI::App& app) {
   sub->add_flag("--json", f->json,
                 "Print one JSON object: rewards, structure, claims (offsets in Unicode code points of the model text, "
                 "byte_start/byte_end in bytes), measurements, warnings, summary");
+  sub->add_option("--html", f->html,
+                  "Also write the evidence report as one self-contained page: the printout with the measured "
+                  "fiducials, the median beats, the text with every claim marked (hover or Tab for why)");
   AddBatchFlags(sub, f->batch,
                 "the model output as \"output\" (a file) or \"text\", optional \"ecg\", \"fs\", \"solution\" (default: "
                 "the flags); each result is check --json's object; exit 1 when any record has a contradicted claim");

@@ -227,7 +227,7 @@ RgbImage RenderPaper(const EcgRecord& rec, const PaperLayout& L, double dpi) {
   return im;
 }
 
-std::string RenderPaperSvg(const EcgRecord& rec, const PaperLayout& L) {
+std::string RenderPaperSvg(const EcgRecord& rec, const PaperLayout& L, const std::vector<PaperMark>& marks) {
   std::string s;
   char buf[256];
   std::snprintf(buf, sizeof buf,
@@ -269,7 +269,20 @@ std::string RenderPaperSvg(const EcgRecord& rec, const PaperLayout& L) {
     }
     s += "\"/>\n";
   }
-  s += "</g>\n<g font-family=\"sans-serif\" font-size=\"3\" fill=\"#000\">\n";
+  s += "</g>\n";
+  if (!marks.empty()) {
+    s += "<g class=\"marks\" stroke-width=\"0.3\">\n";
+    for (const PaperPanel& p : L.panels)
+      for (const PaperMark& m : marks) {
+        if (!(m.t_s >= p.t0 && m.t_s < p.t1)) continue;
+        const double x = p.x0_mm + (m.t_s - p.t0) * kMmPerSecond;
+        std::snprintf(buf, sizeof buf, "<line class=\"%s\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n",
+                      XmlEscape(m.cls).c_str(), x, p.y_mm - 11, x, p.y_mm + 8);
+        s += buf;
+      }
+    s += "</g>\n";
+  }
+  s += "<g font-family=\"sans-serif\" font-size=\"3\" fill=\"#000\">\n";
   for (const PaperPanel& p : L.panels) {
     std::snprintf(buf, sizeof buf, "<text x=\"%.2f\" y=\"%.2f\">", p.x0_mm + 1, p.y_mm - 9);
     s += buf + XmlEscape(p.label) + "</text>\n";

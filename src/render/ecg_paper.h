@@ -57,8 +57,15 @@ struct PaperLayout {
 // The panels of `opt.layout` for `rec`; Error(kUsage) for an unknown layout or a start past the end.
 PaperLayout LayoutPaper(const EcgRecord& rec, const PaperOptions& opt);
 
+// A vertical mark at record time t_s on every strip that shows it (the
+// evidence report's fiducials); `cls` becomes its SVG class.
+struct PaperMark {
+  double t_s = 0;
+  std::string cls;
+};
+
 RgbImage RenderPaper(const EcgRecord& rec, const PaperLayout& layout, double dpi);
-std::string RenderPaperSvg(const EcgRecord& rec, const PaperLayout& layout);
+std::string RenderPaperSvg(const EcgRecord& rec, const PaperLayout& layout, const std::vector<PaperMark>& marks = {});
 // PNG bytes of an image (stb_image_write).
 std::string EncodePng(const RgbImage& im);
 
