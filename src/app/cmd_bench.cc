@@ -423,7 +423,7 @@ int Run(const BenchFlags& f) {
       for (int r = 0; r < std::max(reps, 3); ++r) t.push_back(pass(w));
       verify_ms.push_back(SpreadOf(t).median);
     }
-    say("verify        pass of w tokens, ms (x one-token step):");
+    say("%s", "verify        pass of w tokens, ms (x one-token step):");
     for (size_t i = 0; i < VerifyWidths().size(); ++i)
       say(" %zu: %.1f (%.2fx)", VerifyWidths()[i], verify_ms[i], verify_ms[i] / verify_ms[0]);
     say("%s", "\n");
