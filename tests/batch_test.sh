@@ -107,6 +107,8 @@ PY
   "$BIN" interpret -m tiny.ecgr1 --batch jobs16.jsonl -o nd.jsonl --no-draft 2>/dev/null &&
   python3 same.py p1.jsonl p4.jsonl timings,draft && python3 same.py p1.jsonl nd.jsonl timings,draft &&
   ok || bad "interpret --batch: --parallel 4 or --no-draft changed the tokens"
+"$BIN" interpret -m nomodel.ecgr1 --batch jobs16.jsonl -o none.jsonl 2>err
+[ $? = 4 ] && [ ! -e none.jsonl ] && ok || bad "a batch without its model left a results file: $(cat err)"
 "$BIN" interpret -m tiny.ecgr1 --batch jobs200.jsonl -o full.jsonl 2>err
 [ $? = 3 ] && [ "$(wc -l <full.jsonl)" = 200 ] && ok || bad "200-record run: $(cat err)"
 

@@ -158,8 +158,6 @@ BatchRunner::BatchRunner(const BatchFlags& f, const char* command)
         else rest.push_back(std::move(j));
       jobs_ = std::move(rest);
     }
-    fd_ = ::open(output_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) Fail(ExitCode::kOutput, "%s: cannot open for writing: %s", output_.c_str(), std::strerror(errno));
   }
   struct sigaction sa;
   std::memset(&sa, 0, sizeof sa);
@@ -189,6 +187,12 @@ void BatchRunner::Append(const nlohmann::json& record) {
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fflush(stdout);
     return;
+  }
+  // Opened at the first record, so that a run that fails before any (no
+  // model, say) leaves no results file behind.
+  if (fd_ < 0) {
+    fd_ = ::open(output_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) Fail(ExitCode::kOutput, "%s: cannot open for writing: %s", output_.c_str(), std::strerror(errno));
   }
   // One write() of the whole line (a regular file in append mode); a short
   // write goes on from where it stopped.
