@@ -24,7 +24,7 @@ TEXT=$ROOT/tests/data/check/hr06000-wrong-rate-qrs.txt
 [ -s "$TMP/report.html" ] || bad "no page written"
 [ "$(stat -c %s "$TMP/report.html")" -lt 2000000 ] || bad "page over 2 MB"
 grep -qE '(src|href)="https?:' "$TMP/report.html" && bad "the page loads something from the network"
-run() { HOME=$TMP timeout 60 "$CHROMIUM" --headless=new --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
+run() { HOME=$TMP timeout 60 "$CHROMIUM" --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --no-first-run \
   --enable-logging=stderr --v=0 "$@" "file://$TMP/report.html"; }
 run --dump-dom >"$TMP/dom.html" 2>"$TMP/chromium.log" || bad "chromium --dump-dom failed: $(tail -3 "$TMP/chromium.log")"
 grep -q "CONSOLE" "$TMP/chromium.log" && bad "console messages: $(grep CONSOLE "$TMP/chromium.log" | head -3)"
