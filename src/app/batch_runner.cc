@@ -56,7 +56,7 @@ void AddBatchFlags(CLI::App* sub, BatchFlags& f, const std::string& what) {
                   "With --batch: the results file (JSONL, appended and fsynced record by record; - for standard output)");
   sub->add_flag("--resume", f.resume, "With --batch: skip the ids already in the results file and append the rest");
   sub->add_option("--shard", f.shard,
-                  "With --batch: run only the jobs whose line index is i modulo n (i/n, 0 <= i < n), e.g. "
+                  "With --batch: run only every n-th job from the i-th (i/n, 0 <= i < n, jobs counted from 0 in file order), e.g. "
                   "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT");
 }
 

@@ -552,7 +552,7 @@ Command AddInterpretCommand(CLI::App& app) {
                 "\"sample\" (default: the flags); each result is interpret --json's object");
   sub->add_flag("--json", f->json, "Print one JSON object (text, tokens, prompt_tokens, finish_reason, timings)");
   sub->add_flag("--special", f->special, "Recognise special-token strings such as <|im_end|> in prompt text");
-  sub->add_option("--ctx", f->ctx, "Context size in tokens (default: prompt + max new tokens)")->check(CLI::Range(0, 1 << 22));
+  sub->add_option("--ctx", f->ctx, "Context size in tokens (default: prompt + max new tokens; with --batch, per record: 2048 + -n)")->check(CLI::Range(0, 1 << 22));
   sub->add_option("-t,--threads", f->threads, "Threads (default: all cores)")->check(CLI::Range(0, 1024));
   CLI::Option* system = sub->get_option("--system");
   return {sub, [f, temp, top_k, top_p, system] {
