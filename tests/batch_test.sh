@@ -129,7 +129,8 @@ rc=$?
 rm -f int.jsonl
 "$BIN" interpret -m tiny.ecgr1 --batch jobs200.jsonl -o int.jsonl 2>err &
 pid=$!
-sleep 0.5
+# Interrupted once some records are written (however slow this machine or build is).
+for _ in $(seq 300); do [ -s int.jsonl ] && break; sleep 0.1; done
 kill -INT $pid
 wait $pid
 rc=$?
