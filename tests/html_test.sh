@@ -5,12 +5,17 @@
 # planted errors marked contradicted, stays under 2 MB, and its screenshot
 # shows the trace (dark pixels where the printout is). The screenshot of the
 # example is kept in tests/data/html/ for a person to look at.
-# Usage: html_test.sh path/to/ecgr1 path/to/project
+# Usage: html_test.sh path/to/ecgr1 path/to/project [EMULATOR]
 set -u
 BIN=$(realpath "$1")
 ROOT=$(realpath "$2")
 TMP=$(mktemp -d /tmp/ecgr1_html_XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
+if [ -n "${3:-}" ]; then
+  printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$3" "$BIN" >"$TMP/ecgr1-emulated"
+  chmod +x "$TMP/ecgr1-emulated"
+  BIN=$TMP/ecgr1-emulated
+fi
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
   echo "FAIL: chromium is not installed (tools/install-deps.sh installs it)"
