@@ -4,23 +4,13 @@
 #include <cmath>
 #include <cstdio>
 
+#include "base/strings.h"
 #include "render/ecg_paper.h"
 
 namespace ecgr1 {
 namespace {
 
-std::string Esc(const std::string& in) {
-  std::string out;
-  for (char c : in) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '"') out += "&quot;";
-    else if (c == '\r') continue;
-    else out += c;
-  }
-  return out;
-}
+std::string Esc(const std::string& in) { return XmlEscape(in); }
 
 std::string Str(const nlohmann::json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
@@ -55,16 +45,19 @@ std::string ClaimDetail(const nlohmann::json& c) {
   return d;
 }
 
+// The global fiducials the report marks, with their CSS classes.
+std::vector<std::pair<const Fiducial*, const char*>> MarkedWaves(const Delineation& d) {
+  return {{&d.global.p_onset, "p-on"}, {&d.global.qrs_onset, "qrs-on"}, {&d.global.qrs_offset, "qrs-off"},
+          {&d.global.t_offset, "t-end"}};
+}
+
 // The fiducials of every dominant beat, from the global median-beat
 // fiducials' offsets to the R peak.
 std::vector<PaperMark> BeatMarks(const EcgMeasurements& m) {
   std::vector<PaperMark> marks;
   const Delineation& d = m.delineation;
   if (!(d.fs > 0)) return marks;
-  const std::pair<const Fiducial*, const char*> waves[] = {{&d.global.p_onset, "p-on"},
-                                                          {&d.global.qrs_onset, "qrs-on"},
-                                                          {&d.global.qrs_offset, "qrs-off"},
-                                                          {&d.global.t_offset, "t-end"}};
+  const auto waves = MarkedWaves(d);
   for (const BeatInfo& b : m.beats) {
     if (!b.in_median) continue;
     for (const auto& w : waves)
@@ -103,10 +96,7 @@ std::string MedianBeatsSvg(const EcgMeasurements& m) {
       s += buf;
     }
     s += "\"/>\n";
-    const std::pair<const Fiducial*, const char*> waves[] = {{&d.global.p_onset, "p-on"},
-                                                            {&d.global.qrs_onset, "qrs-on"},
-                                                            {&d.global.qrs_offset, "qrs-off"},
-                                                            {&d.global.t_offset, "t-end"}};
+    const auto waves = MarkedWaves(d);
     s += "<g stroke-width=\"0.3\">\n";
     for (const auto& w : waves)
       if (w.first->found()) {

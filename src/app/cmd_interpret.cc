@@ -73,6 +73,22 @@ struct Request {
   uint64_t seed = 0;
 };
 
+// The flags' sampling and system prompt: a job's defaults.
+void SamplingFromFlags(const InterpretFlags& f, Request& r) {
+  r.system_given = f.system_given;
+  r.system = f.system;
+  r.max_new = f.max_new;
+  r.sample = f.sample;
+  r.temp_given = f.temp_given;
+  r.top_k_given = f.top_k_given;
+  r.top_p_given = f.top_p_given;
+  r.temperature = f.temperature;
+  r.top_p = f.top_p;
+  r.top_k = f.top_k;
+  r.repeat_penalty = f.repeat_penalty;
+  r.seed = f.seed;
+}
+
 Request RequestFromFlags(const InterpretFlags& f) {
   Request r;
   r.ecg = f.ecg;
@@ -85,18 +101,7 @@ Request RequestFromFlags(const InterpretFlags& f) {
   } else if (!f.prompt.empty()) {
     r.prompt = TextArgument(f.prompt, "prompt");
   }
-  r.system_given = f.system_given;
-  r.system = f.system;
-  r.max_new = f.max_new;
-  r.sample = f.sample;
-  r.temp_given = f.temp_given;
-  r.top_k_given = f.top_k_given;
-  r.top_p_given = f.top_p_given;
-  r.temperature = f.temperature;
-  r.top_p = f.top_p;
-  r.top_k = f.top_k;
-  r.repeat_penalty = f.repeat_penalty;
-  r.seed = f.seed;
+  SamplingFromFlags(f, r);
   return r;
 }
 
@@ -105,19 +110,8 @@ Request RequestFromFlags(const InterpretFlags& f) {
 // "max_new_tokens", "temperature", "top_k", "top_p", "repetition_penalty",
 // "seed", "sample"}; what a job does not say comes from the flags.
 Request RequestFromJob(const BatchJob& job, const InterpretFlags& f) {
-  Request r = RequestFromFlags(InterpretFlags{});
-  r.max_new = f.max_new;
-  r.sample = f.sample;
-  r.temp_given = f.temp_given;
-  r.top_k_given = f.top_k_given;
-  r.top_p_given = f.top_p_given;
-  r.temperature = f.temperature;
-  r.top_p = f.top_p;
-  r.top_k = f.top_k;
-  r.repeat_penalty = f.repeat_penalty;
-  r.seed = f.seed;
-  r.system_given = f.system_given;
-  r.system = f.system;
+  Request r;
+  SamplingFromFlags(f, r);
   const nlohmann::json& j = job.spec;
   const std::string where = "job " + job.id.dump() + " (line " + std::to_string(job.line) + ")";
   static const char* const kKeys[] = {"id",     "ecg",         "image",       "prompt", "messages",

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "base/error.h"
+#include "base/strings.h"
 #include "preprocess/ecg_signal.h"
 #include "render/glyphs.h"
 
@@ -79,7 +80,14 @@ std::vector<std::pair<double, double>> PulseMm(double y) {
   return {{x, y}, {x + 1, y}, {x + 1, y - h}, {x + 6, y - h}, {x + 6, y}, {x + 7, y}};
 }
 
-// Text for XML: the lead names of a record are untrusted.
+// The samples [a, b) of lead `p.lead` that strip p shows.
+std::pair<int64_t, int64_t> StripRange(const EcgRecord& rec, const PaperPanel& p) {
+  const int64_t a = std::max<int64_t>(0, static_cast<int64_t>(std::ceil(p.t0 * rec.fs)));
+  const int64_t b = std::min<int64_t>(static_cast<int64_t>(rec.signal[p.lead].size()),
+                                      static_cast<int64_t>(std::ceil(p.t1 * rec.fs)));
+  return {a, b};
+}
+
 // The level drawn as 0 mV for a strip: the median of its samples (a record's
 // DC offset or slow drift would otherwise push the trace off its row, which
 // a cart's baseline filter prevents).
@@ -90,18 +98,6 @@ double StripBaseline(const std::vector<double>& x, int64_t a, int64_t b) {
   if (v.empty()) return 0.0;
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
   return v[v.size() / 2];
-}
-
-std::string XmlEscape(const std::string& in) {
-  std::string out;
-  for (char ch : in) {
-    if (ch == '<') out += "&lt;";
-    else if (ch == '>') out += "&gt;";
-    else if (ch == '&') out += "&amp;";
-    else if (ch == '"') out += "&quot;";
-    else if (static_cast<unsigned char>(ch) >= 0x20) out += ch;
-  }
-  return out;
 }
 
 }  // namespace
@@ -200,8 +196,7 @@ RgbImage RenderPaper(const EcgRecord& rec, const PaperLayout& L, double dpi) {
   }
   for (const PaperPanel& p : L.panels) {
     const std::vector<double>& x = rec.signal[p.lead];
-    const int64_t a = std::max<int64_t>(0, static_cast<int64_t>(std::ceil(p.t0 * rec.fs)));
-    const int64_t b = std::min<int64_t>(static_cast<int64_t>(x.size()), static_cast<int64_t>(std::ceil(p.t1 * rec.fs)));
+    const auto [a, b] = StripRange(rec, p);
     const double base = StripBaseline(x, a, b);
     bool have = false;
     double px = 0, py = 0;
@@ -257,8 +252,7 @@ std::string RenderPaperSvg(const EcgRecord& rec, const PaperLayout& L, const std
   for (const PaperPanel& p : L.panels) {
     s += "<polyline class=\"lead\" data-lead=\"" + XmlEscape(p.label) + "\" points=\"";
     const std::vector<double>& x = rec.signal[p.lead];
-    const int64_t a = std::max<int64_t>(0, static_cast<int64_t>(std::ceil(p.t0 * rec.fs)));
-    const int64_t b = std::min<int64_t>(static_cast<int64_t>(x.size()), static_cast<int64_t>(std::ceil(p.t1 * rec.fs)));
+    const auto [a, b] = StripRange(rec, p);
     const double base = StripBaseline(x, a, b);
     for (int64_t i = a; i < b; ++i) {
       const double v = x[static_cast<size_t>(i)] - base;
